@@ -1,0 +1,218 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// KnownRegions are the AWS regions the configuration accepts.
+var KnownRegions = map[string]bool{
+	"us-east-1": true, "us-east-2": true, "us-west-1": true, "us-west-2": true,
+	"af-south-1": true, "ap-east-1": true, "ap-east-2": true, "ap-south-1": true, "ap-south-2": true,
+	"ap-southeast-1": true, "ap-southeast-2": true, "ap-southeast-3": true, "ap-southeast-4": true,
+	"ap-southeast-5": true, "ap-southeast-7": true, "ap-northeast-1": true, "ap-northeast-2": true,
+	"ap-northeast-3": true, "ca-central-1": true, "ca-west-1": true, "eu-central-1": true,
+	"eu-central-2": true, "eu-west-1": true, "eu-west-2": true, "eu-west-3": true, "eu-south-1": true,
+	"eu-south-2": true, "eu-north-1": true, "il-central-1": true, "me-south-1": true,
+	"me-central-1": true, "mx-central-1": true, "sa-east-1": true,
+	"us-gov-east-1": true, "us-gov-west-1": true, "cn-north-1": true, "cn-northwest-1": true,
+}
+
+// RetentionDays are the retention periods CloudWatch Logs accepts.
+var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+var (
+	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
+	nameRe    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
+	orgNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,31}$`)
+	// S3 key prefixes: no leading or trailing slash, safe characters only.
+	prefixRe = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
+	// Model IDs as they appear in the ModelId dimension: ids, profile ids and ARNs.
+	modelRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.:/_-]{0,255}$`)
+	tagRe   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+)
+
+// Validate checks the whole configuration and reports every problem at once.
+func (c *Config) Validate() error {
+	var p problems
+	if c.Organization.Name == "" {
+		p.add("organization.name: missing; set a short name such as \"example-org\"")
+	} else if !orgNameRe.MatchString(c.Organization.Name) {
+		p.add("organization.name: %q must start with a letter and use only letters, digits and hyphens (at most 32)", c.Organization.Name)
+	}
+	if len(c.Environments) == 0 {
+		p.add("environments: missing; define at least one environment (see README \"Configuration\")")
+	}
+	names := map[string]int{}
+	targets := map[string]string{}
+	for i := range c.Environments {
+		e := &c.Environments[i]
+		at := fmt.Sprintf("environments[%d]", i)
+		if e.Name != "" {
+			at = fmt.Sprintf("environments[%d] (%s)", i, e.Name)
+			if j, dup := names[e.Name]; dup {
+				p.add("%s.name: duplicate environment %q, already defined at environments[%d]; names must be unique", at, e.Name, j)
+			} else {
+				names[e.Name] = i
+			}
+		}
+		e.validate(at, &p)
+		for _, r := range e.Regions {
+			key := e.Account + "/" + r
+			if other, dup := targets[key]; dup && e.Account != "" {
+				p.add("%s: account %s region %s is already used by environment %q; each account and region can hold one member baseline", at, e.Account, r, other)
+			} else {
+				targets[key] = e.Name
+			}
+		}
+	}
+	if len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return nil
+}
+
+func (e *Environment) validate(at string, p *problems) {
+	switch {
+	case e.Name == "":
+		p.add("%s.name: missing; set a lower-case name such as \"dev\"", at)
+	case !nameRe.MatchString(e.Name):
+		p.add("%s.name: %q must be lower-case letters, digits and hyphens, starting with a letter (at most 20)", at, e.Name)
+	}
+	switch {
+	case e.Account == "":
+		p.add("%s.account: missing; set the 12-digit AWS account ID", at)
+	case !accountRe.MatchString(e.Account):
+		p.add("%s.account: %q is not a 12-digit AWS account ID", at, e.Account)
+	}
+	if len(e.Regions) == 0 {
+		p.add("%s.regions: missing; list at least one region such as \"us-east-1\"", at)
+	}
+	seen := map[string]bool{}
+	for j, r := range e.Regions {
+		switch {
+		case !KnownRegions[r]:
+			p.add("%s.regions[%d]: %q is not a known AWS region (for example \"us-east-1\", \"eu-west-1\")", at, j, r)
+		case seen[r]:
+			p.add("%s.regions[%d]: %q is listed twice", at, j, r)
+		}
+		seen[r] = true
+	}
+	if len(e.AlertEmails.Critical) == 0 {
+		p.add("%s.alertEmails.critical: missing; critical alarms need at least one recipient", at)
+	}
+	for _, s := range Severities {
+		for j, addr := range e.AlertEmails.For(s) {
+			if !validEmail(addr) {
+				p.add("%s.alertEmails.%s[%d]: %q is not a valid email address (expected name@example.com)", at, s, j, addr)
+			}
+		}
+	}
+	t := e.Thresholds
+	for _, th := range []struct {
+		key string
+		v   float64
+	}{
+		{"throttlesPer5Min", t.ThrottlesPer5Min},
+		{"serverErrorsPer5Min", t.ServerErrorsPer5Min},
+		{"clientErrorRatePercent", t.ClientErrorRatePercent},
+		{"latencyP90Ms", t.LatencyP90Ms},
+		{"tokenAnomalyStdDevs", t.TokenAnomalyStdDevs},
+	} {
+		if th.v <= 0 {
+			p.add("%s.thresholds.%s: %v must be greater than zero (missing keys count as 0)", at, th.key, th.v)
+		}
+	}
+	if t.ClientErrorRatePercent > 100 {
+		p.add("%s.thresholds.clientErrorRatePercent: %v is a percentage and must be at most 100", at, t.ClientErrorRatePercent)
+	}
+	for j, m := range e.MonitoredModels {
+		if !modelRe.MatchString(m) {
+			p.add("%s.monitoredModels[%d]: %q is not a Bedrock model ID (for example \"amazon.nova-micro-v1:0\")", at, j, m)
+		}
+	}
+	if len(e.MonitoredModels) > 20 {
+		p.add("%s.monitoredModels: %d models; at most 20 get per-model alarms (account-wide alarms cover every model)", at, len(e.MonitoredModels))
+	}
+	if !validRetention(e.LogRetentionDays) {
+		p.add("%s.logRetentionDays: %d is not a retention CloudWatch Logs accepts; use one of %s", at, e.LogRetentionDays, joinInts(RetentionDays))
+	}
+	l := e.Lifecycle
+	if l.InfrequentAccessDays < 30 {
+		p.add("%s.lifecycle.infrequentAccessDays: %d must be at least 30 (S3 Standard-IA minimum)", at, l.InfrequentAccessDays)
+	}
+	if l.GlacierDays <= l.InfrequentAccessDays {
+		p.add("%s.lifecycle.glacierDays: %d must be greater than infrequentAccessDays (%d)", at, l.GlacierDays, l.InfrequentAccessDays)
+	}
+	if l.ExpirationDays < 0 {
+		p.add("%s.lifecycle.expirationDays: %d must be 0 (keep for ever) or greater than glacierDays", at, l.ExpirationDays)
+	} else if l.ExpirationDays > 0 && l.ExpirationDays <= l.GlacierDays {
+		p.add("%s.lifecycle.expirationDays: %d must be greater than glacierDays (%d), or 0 to keep logs for ever", at, l.ExpirationDays, l.GlacierDays)
+	}
+	if l.ExpirationDays > 0 && l.ExpirationDays < e.LogRetentionDays {
+		p.add("%s.lifecycle.expirationDays: %d is shorter than logRetentionDays (%d); the S3 archive must keep logs at least as long as CloudWatch Logs", at, l.ExpirationDays, e.LogRetentionDays)
+	}
+	if e.LogKeyPrefix != "" && (!prefixRe.MatchString(e.LogKeyPrefix) || len(e.LogKeyPrefix) > 200) {
+		p.add("%s.logKeyPrefix: %q must be path segments of letters, digits and !_.*'()- separated by single slashes, with no leading or trailing slash", at, e.LogKeyPrefix)
+	}
+	tags := e.Tags
+	for _, tg := range []struct{ key, v string }{
+		{"costCenter", tags.CostCenter},
+		{"dataClassification", tags.DataClassification},
+		{"complianceRequirement", tags.ComplianceRequirement},
+	} {
+		if tg.v == "" {
+			p.add("%s.tags.%s: missing; every resource is tagged with it", at, tg.key)
+		} else if !validTagValue(tg.v) {
+			p.add("%s.tags.%s: %q is not a valid tag value (at most 256 letters, digits, spaces and _.:/=+-@)", at, tg.key, tg.v)
+		}
+	}
+	keys := make([]string, 0, len(tags.Extra))
+	for k := range tags.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "" || len(k) > 128 || !tagRe.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			p.add("%s.tags.extra: key %q is not a valid tag key (1-128 characters, not starting with aws:)", at, k)
+		}
+		if !validTagValue(tags.Extra[k]) {
+			p.add("%s.tags.extra.%s: %q is not a valid tag value", at, k, tags.Extra[k])
+		}
+	}
+}
+
+type problems []string
+
+func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndex(s, "@")
+	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " \t")
+}
+
+func validRetention(d int) bool {
+	for _, r := range RetentionDays {
+		if r == d {
+			return true
+		}
+	}
+	return false
+}
+
+func validTagValue(v string) bool { return len(v) <= 256 && tagRe.MatchString(v) }
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}
