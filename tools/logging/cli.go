@@ -99,47 +99,9 @@ func parseArgs(args []string, stdout io.Writer) (cliConfig, error) {
 	if !ok || cfg.command == "help" {
 		return cfg, usagef("unknown command %q: use status, enable, disable, policy or help", cfg.command)
 	}
-	fs := flag.NewFlagSet(cfg.command, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-
 	var regions, accounts string
+	fs := defineFlags(&cfg, &regions, &accounts)
 	d := &cfg.opts.flags.values
-	t := &cfg.opts.types
-	*t = dataTypes{Text: true, Embedding: true}
-	fs.StringVar(&cfg.roleName, "role-name", defaultRoleName, "")
-	switch cfg.command {
-	case "policy":
-		fs.StringVar(&cfg.scope, "scope", scopeAll, "")
-	default:
-		fs.StringVar(&regions, "regions", "", "")
-		fs.StringVar(&accounts, "accounts", "", "")
-		fs.BoolVar(&cfg.org, "organization", false, "")
-		fs.StringVar(&cfg.ou, "ou", "", "")
-		fs.IntVar(&cfg.concurrency, "concurrency", 16, "")
-		fs.StringVar(&cfg.output, "output", "table", "")
-		fs.DurationVar(&cfg.timeout, "timeout", 0, "")
-		fs.BoolVar(&cfg.allowRegion, "allow-unknown-regions", false, "")
-	}
-	if cfg.command == "status" || cfg.command == "enable" {
-		fs.StringVar(&d.Bucket, "bucket", "", "")
-		fs.StringVar(&d.KeyPrefix, "key-prefix", "", "")
-		fs.StringVar(&d.LogGroup, "log-group", "", "")
-		fs.StringVar(&d.RoleARN, "role-arn", "", "")
-		fs.StringVar(&d.LargeDataBucket, "large-data-bucket", "", "")
-		fs.BoolVar(&cfg.opts.skipSSM, "no-ssm", false, "")
-		fs.BoolVar(&t.Text, "text", true, "")
-		fs.BoolVar(&t.Image, "image", false, "")
-		fs.BoolVar(&t.Embedding, "embedding", true, "")
-		fs.BoolVar(&t.Video, "video", false, "")
-		fs.BoolVar(&t.Audio, "audio", false, "")
-	}
-	if cfg.command == "enable" || cfg.command == "disable" {
-		fs.BoolVar(&cfg.opts.dryRun, "dry-run", false, "")
-	}
-	if cfg.command == "disable" {
-		fs.BoolVar(&cfg.yes, "yes", false, "")
-	}
 	for _, a := range args[1:] {
 		if a == "-h" || a == "-help" || a == "--help" {
 			fmt.Fprint(stdout, help)
@@ -236,6 +198,51 @@ func parseArgs(args []string, stdout io.Writer) (cliConfig, error) {
 		return cfg, usagef("--no-ssm needs --bucket and/or --log-group (with --role-arn)")
 	}
 	return cfg, nil
+}
+
+// defineFlags declares the flags of cfg.command, writing into cfg.
+func defineFlags(cfg *cliConfig, regions, accounts *string) *flag.FlagSet {
+	fs := flag.NewFlagSet(cfg.command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+
+	d := &cfg.opts.flags.values
+	t := &cfg.opts.types
+	*t = dataTypes{Text: true, Embedding: true}
+	fs.StringVar(&cfg.roleName, "role-name", defaultRoleName, "")
+	switch cfg.command {
+	case "policy":
+		fs.StringVar(&cfg.scope, "scope", scopeAll, "")
+	default:
+		fs.StringVar(regions, "regions", "", "")
+		fs.StringVar(accounts, "accounts", "", "")
+		fs.BoolVar(&cfg.org, "organization", false, "")
+		fs.StringVar(&cfg.ou, "ou", "", "")
+		fs.IntVar(&cfg.concurrency, "concurrency", 16, "")
+		fs.StringVar(&cfg.output, "output", "table", "")
+		fs.DurationVar(&cfg.timeout, "timeout", 0, "")
+		fs.BoolVar(&cfg.allowRegion, "allow-unknown-regions", false, "")
+	}
+	if cfg.command == "status" || cfg.command == "enable" {
+		fs.StringVar(&d.Bucket, "bucket", "", "")
+		fs.StringVar(&d.KeyPrefix, "key-prefix", "", "")
+		fs.StringVar(&d.LogGroup, "log-group", "", "")
+		fs.StringVar(&d.RoleARN, "role-arn", "", "")
+		fs.StringVar(&d.LargeDataBucket, "large-data-bucket", "", "")
+		fs.BoolVar(&cfg.opts.skipSSM, "no-ssm", false, "")
+		fs.BoolVar(&t.Text, "text", true, "")
+		fs.BoolVar(&t.Image, "image", false, "")
+		fs.BoolVar(&t.Embedding, "embedding", true, "")
+		fs.BoolVar(&t.Video, "video", false, "")
+		fs.BoolVar(&t.Audio, "audio", false, "")
+	}
+	if cfg.command == "enable" || cfg.command == "disable" {
+		fs.BoolVar(&cfg.opts.dryRun, "dry-run", false, "")
+	}
+	if cfg.command == "disable" {
+		fs.BoolVar(&cfg.yes, "yes", false, "")
+	}
+	return fs
 }
 
 // execute resolves the targets and runs the command on each.
