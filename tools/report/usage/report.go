@@ -1,0 +1,148 @@
+package usage
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Row is one entry of a breakdown in the JSON report: a key and the same eight
+// counters as the totals.
+type Row struct {
+	Key              string      `json:"key"`
+	Records          int64       `json:"records"`
+	Errors           int64       `json:"errors"`
+	InputTokens      int64       `json:"input_tokens"`
+	OutputTokens     int64       `json:"output_tokens"`
+	CacheReadTokens  int64       `json:"cache_read_input_tokens"`
+	CacheWriteTokens int64       `json:"cache_write_input_tokens"`
+	EstimatedCostUSD json.Number `json:"estimated_cost_usd"`
+	UnpricedRecords  int64       `json:"unpriced_records"`
+	// CostUnits is the exact cost in 1e-10 USD (not serialised).
+	CostUnits int64 `json:"-"`
+}
+
+// RowOf converts a breakdown entry.
+func RowOf(k KeyCounters) Row {
+	c := k.Counters
+	return Row{Key: k.Key, Records: c.Records, Errors: c.Errors, InputTokens: c.InputTokens,
+		OutputTokens: c.OutputTokens, CacheReadTokens: c.CacheReadTokens, CacheWriteTokens: c.CacheWriteTokens,
+		EstimatedCostUSD: json.Number(FormatUSD(c.CostUnits)), UnpricedRecords: c.Unpriced, CostUnits: c.CostUnits}
+}
+
+// Report is the stable JSON contract of tools/report. Costs are exact decimal
+// numbers; every by_* list sums to the totals.
+type Report struct {
+	Records           int64       `json:"records"`
+	Errors            int64       `json:"errors"`
+	InputTokens       int64       `json:"input_tokens"`
+	OutputTokens      int64       `json:"output_tokens"`
+	CacheReadTokens   int64       `json:"cache_read_input_tokens"`
+	CacheWriteTokens  int64       `json:"cache_write_input_tokens"`
+	EstimatedCostUSD  json.Number `json:"estimated_cost_usd"`
+	UnpricedRecords   int64       `json:"unpriced_records"`
+	SkippedLines      int64       `json:"skipped_lines"`
+	UnreadableObjects int64       `json:"unreadable_objects"`
+
+	ByModel     []Row `json:"by_model"`
+	ByModelID   []Row `json:"by_model_id"`
+	ByAccount   []Row `json:"by_account"`
+	ByCaller    []Row `json:"by_caller"`
+	ByDay       []Row `json:"by_day"`
+	ByOperation []Row `json:"by_operation"`
+	ByTag       []Row `json:"by_tag,omitempty"`
+
+	// TagKey is the requestMetadata key of by_tag.
+	TagKey string `json:"tag_key,omitempty"`
+	// UnpricedModels lists the by_model keys that have no price.
+	UnpricedModels []KeyCount `json:"unpriced_models"`
+	// UnreadableObjectNames names the objects counted in unreadable_objects.
+	UnreadableObjectNames []string `json:"unreadable_object_names"`
+	// OutOfRangeRecords counts well-formed records outside the period.
+	OutOfRangeRecords int64 `json:"out_of_range_records"`
+
+	Source  string      `json:"source"`
+	Period  Period      `json:"period"`
+	Prices  PriceSource `json:"prices"`
+	Objects int64       `json:"objects_read,omitempty"`
+	Bytes   int64       `json:"bytes_read,omitempty"`
+	// Metrics is present for the metrics source.
+	Metrics *MetricsSection `json:"metrics,omitempty"`
+	// Notes explain limits of the source (for example, metrics carry no caller).
+	Notes []string `json:"notes,omitempty"`
+
+	// CostUnits is the exact total cost in 1e-10 USD (not serialised).
+	CostUnits int64 `json:"-"`
+}
+
+// Period is the reporting window; empty strings mean open.
+type Period struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// PriceSource says where prices came from.
+type PriceSource struct {
+	Source string `json:"source"`
+	AsOf   string `json:"as_of,omitempty"`
+}
+
+// MetricsSection holds the CloudWatch-only figures of the metrics source.
+type MetricsSection struct {
+	Region        string         `json:"region"`
+	PeriodSeconds int32          `json:"period_seconds"`
+	Models        []MetricsModel `json:"models"`
+	Queries       int            `json:"queries"`
+	Calls         int            `json:"get_metric_data_calls"`
+}
+
+// MetricsModel is one ModelId dimension value of AWS/Bedrock.
+type MetricsModel struct {
+	ModelID          string   `json:"model_id"`
+	Invocations      int64    `json:"invocations"`
+	InputTokens      int64    `json:"input_tokens"`
+	OutputTokens     int64    `json:"output_tokens"`
+	CacheReadTokens  int64    `json:"cache_read_input_tokens"`
+	CacheWriteTokens int64    `json:"cache_write_input_tokens"`
+	ClientErrors     int64    `json:"client_errors"`
+	ServerErrors     int64    `json:"server_errors"`
+	Throttles        int64    `json:"throttles"`
+	LatencyP50Ms     *float64 `json:"latency_ms_p50"`
+	LatencyP90Ms     *float64 `json:"latency_ms_p90"`
+	LatencyP99Ms     *float64 `json:"latency_ms_p99"`
+	TTFTP50Ms        *float64 `json:"time_to_first_token_ms_p50"`
+}
+
+// BuildReport turns an aggregator into the JSON contract.
+func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
+	t := a.Total
+	r := &Report{
+		Records: t.Records, Errors: t.Errors, InputTokens: t.InputTokens, OutputTokens: t.OutputTokens,
+		CacheReadTokens: t.CacheReadTokens, CacheWriteTokens: t.CacheWriteTokens,
+		EstimatedCostUSD: json.Number(FormatUSD(t.CostUnits)), CostUnits: t.CostUnits,
+		UnpricedRecords: t.Unpriced, SkippedLines: a.Skipped, OutOfRangeRecords: a.OutOfRange,
+		ByModel: rows(a.Rows(ByModel)), ByModelID: rows(a.Rows(ByModelID)), ByAccount: rows(a.Rows(ByAccount)),
+		ByCaller: rows(a.Rows(ByCaller)), ByDay: rows(a.Days()), ByOperation: rows(a.Rows(ByOperation)),
+		UnpricedModels: a.UnpricedModels(), UnreadableObjectNames: []string{}, Source: source,
+	}
+	if a.HasTag() {
+		r.TagKey = a.cfg.opt.TagKey
+		r.ByTag = rows(a.Rows(ByTag))
+	}
+	p := a.cfg.opt.Prices
+	r.Prices = PriceSource{Source: p.Source, AsOf: p.AsOf}
+	if !start.IsZero() {
+		r.Period.Start = start.UTC().Format(time.RFC3339)
+	}
+	if !end.IsZero() {
+		r.Period.End = end.UTC().Format(time.RFC3339)
+	}
+	return r
+}
+
+func rows(in []KeyCounters) []Row {
+	out := make([]Row, len(in))
+	for i, k := range in {
+		out[i] = RowOf(k)
+	}
+	return out
+}
