@@ -1,0 +1,71 @@
+// Command app is the bedrockgov CDK app. `cdk synth` runs it (cdk.json: `go run ./app`); it
+// reads the configuration once from the cdk.json context, validates it as a whole and builds
+// one member-baseline stack per environment and region, with cdk-nag's AWS Solutions checks on
+// every stack. An invalid configuration prints every problem and exits 1 before any template is
+// written.
+//
+//	go run ./app -example-config   prints the built-in example configuration
+//	go run ./app -h                explains the configuration keys
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockgov/bedrockgov/app/config"
+)
+
+const usage = `bedrockgov CDK app
+
+Run through the CDK CLI (cdk synth, cdk deploy, cdk diff) or make synth / make deploy.
+
+Configuration, read once from the cdk.json context:
+  "bedrockgov": { ...configuration object... }     inline, or
+  cdk synth -c bedrockgov:configFile=org.json        a JSON file with the same object.
+With neither, the built-in example organization is used (placeholder accounts).
+
+Flags (only when run directly with go run ./app):
+  -example-config   print the built-in example configuration and exit
+  -h, -help         this help
+
+Every configuration key is described in README.md, section "Configuration".
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		switch a {
+		case "-example-config", "--example-config":
+			_, _ = stdout.Write(config.ExampleJSON)
+			return 0
+		case "-h", "-help", "--help":
+			_, _ = io.WriteString(stdout, usage)
+			return 0
+		default:
+			fmt.Fprintf(stderr, "bedrockgov: unknown argument %q (try -help)\n", a)
+			return 2
+		}
+	}
+	defer jsii.Close()
+	app := awscdk.NewApp(nil)
+	cfg, example, err := config.FromContext(
+		app.Node().TryGetContext(jsii.String(config.ContextKey)),
+		app.Node().TryGetContext(jsii.String(config.FileContextKey)))
+	if err != nil {
+		fmt.Fprintf(stderr, "bedrockgov: %v\nno templates were written; fix the configuration in cdk.json (see README \"Configuration\").\n", err)
+		return 1
+	}
+	if example {
+		fmt.Fprintln(stderr, "bedrockgov: no \"bedrockgov\" configuration in the cdk.json context; synthesizing the built-in example organization (go run ./app -example-config prints it)")
+	}
+	Build(app, cfg)
+	app.Synth(nil)
+	return 0
+}

@@ -1,0 +1,134 @@
+// Package stacks composes the constructs into deployable stacks: the member-account baseline
+// (and, in later stacks, the hub, the organization and the pipeline). Stacks receive typed
+// props; they never read configuration files or context themselves.
+package stacks
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
+	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
+	"github.com/bedrockgov/bedrockgov/tools/logging/ssmparams"
+)
+
+// Stable output keys of the member stack; tools and runbooks read them by these names.
+const (
+	OutputLogBucketName    = "InvocationLogBucketName"
+	OutputLogKeyPrefix     = "InvocationLogKeyPrefix"
+	OutputLogGroupName     = "InvocationLogGroupName"
+	OutputDeliveryRoleArn  = "InvocationLogDeliveryRoleArn"
+	OutputLogKeyArn        = "InvocationLogKeyArn"
+	OutputDashboardName    = "UsageDashboardName"
+	OutputCriticalTopicArn = "CriticalAlertTopicArn"
+	OutputWarningTopicArn  = "WarningAlertTopicArn"
+	OutputInfoTopicArn     = "InfoAlertTopicArn"
+)
+
+// MemberStackProps configures a member-account baseline stack.
+type MemberStackProps struct {
+	awscdk.StackProps
+	// EnvironmentName, e.g. "prod"; used in names and descriptions.
+	EnvironmentName string
+	// Logging configures the invocation-logging destinations. Default: the construct's defaults.
+	Logging *invocationlogging.InvocationLoggingProps
+	// Monitoring configures the dashboard, alarms and alert topics. Default: the construct's
+	// defaults.
+	Monitoring *monitoring.MonitoringProps
+	// Tags are applied to every resource in the stack.
+	Tags map[string]string
+}
+
+// MemberStack is the member-account baseline for one account and region.
+type MemberStack struct {
+	awscdk.Stack
+	Logging    invocationlogging.InvocationLogging
+	Monitoring monitoring.Monitoring
+}
+
+// NewMemberStack creates the baseline: invocation-logging destinations published for the
+// logging tool, the usage dashboard, alarms and alert topics. The template uses no file or
+// Docker assets and no context lookups, so a CloudFormation StackSet can deploy it too.
+func NewMemberStack(scope constructs.Construct, id string, props *MemberStackProps) *MemberStack {
+	if props == nil {
+		props = &MemberStackProps{}
+	}
+	sp := props.StackProps
+	if sp.Description == nil {
+		sp.Description = jsii.String(fmt.Sprintf("bedrockgov member baseline (%s): Amazon Bedrock invocation-logging destinations, usage dashboard, alarms and alert topics", orUnnamed(props.EnvironmentName)))
+	}
+	if sp.Synthesizer == nil {
+		// No bootstrap version rule and no asset roles: a StackSet can deploy the template as is,
+		// and `cdk deploy` uses the caller's own credentials.
+		sp.Synthesizer = awscdk.NewCliCredentialsStackSynthesizer(nil)
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &sp)
+
+	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
+	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
+
+	params := constructs.NewConstruct(stack, jsii.String("Parameters"))
+	publish := func(id, name, value, description string) {
+		awsssm.NewStringParameter(params, jsii.String(id), &awsssm.StringParameterProps{
+			ParameterName: jsii.String(name),
+			StringValue:   jsii.String(value),
+			Description:   jsii.String(description),
+			Tier:          awsssm.ParameterTier_STANDARD,
+		})
+	}
+	publish("BucketName", ssmparams.BucketName, *logging.Bucket().BucketName(), "S3 bucket that receives Amazon Bedrock invocation logs")
+	publish("KeyPrefix", ssmparams.KeyPrefix, logging.KeyPrefix(), "S3 key prefix of Amazon Bedrock invocation logs")
+	publish("LogGroupName", ssmparams.LogGroupName, logging.LogGroupName(), "CloudWatch Logs log group that receives Amazon Bedrock invocation logs")
+	publish("RoleArn", ssmparams.RoleArn, *logging.DeliveryRole().RoleArn(), "IAM role Amazon Bedrock assumes to write invocation logs to CloudWatch Logs")
+	publish("LargeDataBucketName", ssmparams.LargeDataBucketName, *logging.Bucket().BucketName(), "S3 bucket for invocation-log bodies too large for CloudWatch Logs")
+
+	output := func(key, value, description string) {
+		awscdk.NewCfnOutput(stack, jsii.String(key), &awscdk.CfnOutputProps{
+			Value:       jsii.String(value),
+			Description: jsii.String(description),
+		})
+	}
+	output(OutputLogBucketName, *logging.Bucket().BucketName(), "S3 bucket of Bedrock invocation logs (SSM "+ssmparams.BucketName+")")
+	output(OutputLogKeyPrefix, logging.KeyPrefix(), "S3 key prefix of Bedrock invocation logs (SSM "+ssmparams.KeyPrefix+")")
+	output(OutputLogGroupName, logging.LogGroupName(), "Log group of Bedrock invocation logs (SSM "+ssmparams.LogGroupName+")")
+	output(OutputDeliveryRoleArn, *logging.DeliveryRole().RoleArn(), "Role Bedrock assumes to write to the log group (SSM "+ssmparams.RoleArn+")")
+	output(OutputLogKeyArn, *logging.Key().KeyArn(), "KMS key encrypting the invocation logs")
+	output(OutputDashboardName, *mon.Dashboard().DashboardName(), "CloudWatch dashboard of Bedrock usage")
+	output(OutputCriticalTopicArn, *mon.Topic(monitoring.Critical).TopicArn(), "SNS topic of critical alarms")
+	output(OutputWarningTopicArn, *mon.Topic(monitoring.Warning).TopicArn(), "SNS topic of warning alarms")
+	output(OutputInfoTopicArn, *mon.Topic(monitoring.Info).TopicArn(), "SNS topic of info alarms")
+
+	keys := make([]string, 0, len(props.Tags))
+	for k := range props.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		awscdk.Tags_Of(stack).Add(jsii.String(k), jsii.String(props.Tags[k]), nil)
+	}
+
+	suppressMemberFindings(logging)
+	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon}
+}
+
+// suppressMemberFindings records, resource by resource, the cdk-nag findings that are
+// deliberate, each with the reason it holds for that resource.
+func suppressMemberFindings(l invocationlogging.InvocationLogging) {
+	cdknag.NagSuppressions_AddResourceSuppressions(l.AccessLogsBucket(), &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This bucket is the server-access-log destination of the invocation-log bucket; logging its own access would write logs about logs without end."),
+	}}, jsii.Bool(true))
+}
+
+func orUnnamed(s string) string {
+	if s == "" {
+		return "unnamed environment"
+	}
+	return s
+}
