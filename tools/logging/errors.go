@@ -35,6 +35,13 @@ func explain(err error, t target) string {
 }
 
 func explainRaw(err error, t target) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts []string
+		for _, e := range j.Unwrap() {
+			parts = append(parts, explainRaw(e, t))
+		}
+		return strings.Join(parts, "; ")
+	}
 	var ce *checkError
 	if errors.As(err, &ce) {
 		return ce.msg

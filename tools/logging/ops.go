@@ -111,6 +111,19 @@ func doStatus(ctx context.Context, t target, c targetClients, o options) result 
 // doEnable writes the configuration when it differs, then reads it back.
 func doEnable(ctx context.Context, t target, c targetClients, o options) result {
 	r := result{Account: t.Account, Region: t.Region}
+	// Reading the current configuration does not depend on the
+	// destinations; start it now. The channel is buffered so the goroutine
+	// never leaks when this function returns early.
+	type current struct {
+		cfg *types.LoggingConfig
+		err error
+	}
+	curCh := make(chan current, 1)
+	go func() {
+		cfg, err := getConfig(ctx, c.Bedrock)
+		curCh <- current{cfg, err}
+	}()
+
 	want, source, err := resolveDestinations(ctx, c.SSM, o.flags, o.skipSSM)
 	if err != nil {
 		return r.fail(err)
@@ -122,15 +135,12 @@ func doEnable(ctx context.Context, t target, c targetClients, o options) result 
 	r.Destinations = &want
 	cfg := buildConfig(want, o.types)
 
-	// The destination checks and the read of the current configuration are
-	// independent; run them together.
+	// The destination checks are independent of each other; run them together.
 	var (
-		wg                   sync.WaitGroup
-		bucketErr, largeErr  error
-		groupErr, currentErr error
-		cur                  *types.LoggingConfig
+		wg                  sync.WaitGroup
+		bucketErr, largeErr error
+		groupErr            error
 	)
-	wg.Go(func() { cur, currentErr = getConfig(ctx, c.Bedrock) })
 	if want.Bucket != "" {
 		wg.Go(func() { bucketErr = checkBucket(ctx, c.S3, want.Bucket, t) })
 	}
@@ -141,9 +151,11 @@ func doEnable(ctx context.Context, t target, c targetClients, o options) result 
 		wg.Go(func() { groupErr = checkLogGroup(ctx, c.Logs, want.LogGroup, t) })
 	}
 	wg.Wait()
-	if err := errors.Join(bucketErr, largeErr, groupErr, currentErr); err != nil {
+	got := <-curCh
+	if err := errors.Join(bucketErr, largeErr, groupErr, got.err); err != nil {
 		return r.fail(err)
 	}
+	cur := got.cfg
 
 	diffs := compareConfigs(cfg, cur, true)
 	if len(diffs) == 0 {

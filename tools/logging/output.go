@@ -50,7 +50,7 @@ func writeResults(w io.Writer, cfg cliConfig, results []result, code int) error 
 	for _, r := range results {
 		detail := r.Note
 		if r.State == stateError {
-			detail = r.Error
+			detail = "failed: see below"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, r.Region, r.State,
 			dash(r.S3), dash(r.CloudWatch), dash(r.DataTypes), detail)

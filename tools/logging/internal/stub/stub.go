@@ -85,6 +85,12 @@ type Server struct {
 	Org        []OrgAccount
 	OUAccounts map[string][]OrgAccount
 	OUChildren map[string][]string
+	// NoBucketRegionHeader leaves x-amz-bucket-region out of HeadBucket
+	// answers, so clients must ask GetBucketLocation.
+	NoBucketRegionHeader bool
+	// OrgPageSize is how many accounts one Organizations list page holds
+	// (default 2, to exercise pagination; the real service gives up to 20).
+	OrgPageSize int
 
 	mu      sync.Mutex
 	configs map[string]json.RawMessage
@@ -307,10 +313,10 @@ func (s *Server) json11(w http.ResponseWriter, tgt string, body []byte, account,
 		}
 		writeJSON11(w, map[string]any{"logGroups": groups})
 	case "organizations:ListAccounts":
-		page(w, in, s.Org)
+		page(w, in, s.Org, s.OrgPageSize)
 	case "organizations:ListAccountsForParent":
 		parent, _ := in["ParentId"].(string)
-		page(w, in, s.OUAccounts[parent])
+		page(w, in, s.OUAccounts[parent], s.OrgPageSize)
 	case "organizations:ListOrganizationalUnitsForParent":
 		parent, _ := in["ParentId"].(string)
 		var ous []map[string]string
@@ -323,14 +329,16 @@ func (s *Server) json11(w http.ResponseWriter, tgt string, body []byte, account,
 	}
 }
 
-// page answers an Organizations account list two at a time, to exercise
-// pagination.
-func page(w http.ResponseWriter, in map[string]any, all []OrgAccount) {
+// page answers one page of an Organizations account list.
+func page(w http.ResponseWriter, in map[string]any, all []OrgAccount, size int) {
+	if size <= 0 {
+		size = 2
+	}
 	start := 0
 	if tok, ok := in["NextToken"].(string); ok {
 		start, _ = strconv.Atoi(tok)
 	}
-	end := min(start+2, len(all))
+	end := min(start+size, len(all))
 	out := map[string]any{}
 	var accts []map[string]string
 	for _, a := range all[start:end] {
@@ -446,8 +454,10 @@ func (s *Server) s3(w http.ResponseWriter, r *http.Request, account string) {
 		s3Error(w, r, 403, "AccessDenied", "Access Denied")
 		return
 	}
-	w.Header().Set("X-Amz-Bucket-Region", bucketRegion)
 	if op == "HeadBucket" {
+		if !s.NoBucketRegionHeader {
+			w.Header().Set("X-Amz-Bucket-Region", bucketRegion)
+		}
 		w.WriteHeader(200)
 		return
 	}
