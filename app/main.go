@@ -36,7 +36,9 @@ Every configuration key is described in README.md, section "Configuration".
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	jsii.Close()
+	os.Exit(code)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -53,7 +55,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	defer jsii.Close()
 	app := awscdk.NewApp(nil)
 	cfg, example, err := config.FromContext(
 		app.Node().TryGetContext(jsii.String(config.ContextKey)),

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
@@ -113,17 +112,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 		awscdk.Tags_Of(stack).Add(jsii.String(k), jsii.String(props.Tags[k]), nil)
 	}
 
-	suppressMemberFindings(logging)
 	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon}
-}
-
-// suppressMemberFindings records, resource by resource, the cdk-nag findings that are
-// deliberate, each with the reason it holds for that resource.
-func suppressMemberFindings(l invocationlogging.InvocationLogging) {
-	cdknag.NagSuppressions_AddResourceSuppressions(l.AccessLogsBucket(), &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("This bucket is the server-access-log destination of the invocation-log bucket; logging its own access would write logs about logs without end."),
-	}}, jsii.Bool(true))
 }
 
 func orUnnamed(s string) string {
