@@ -195,16 +195,16 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 		rule.NoncurrentVersionExpiration = props.ExpireAfter
 	}
 	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:             awss3.BucketEncryption_KMS,
-		EncryptionKey:          key,
-		BucketKeyEnabled:       jsii.Bool(true),
-		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		EnforceSSL:             jsii.Bool(true),
-		MinimumTLSVersion:      jsii.Number(1.2),
-		Versioned:              jsii.Bool(true),
-		RemovalPolicy:          removal,
-		LifecycleRules:         &[]*awss3.LifecycleRule{rule},
+		Encryption:        awss3.BucketEncryption_KMS,
+		EncryptionKey:     key,
+		BucketKeyEnabled:  jsii.Bool(true),
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		EnforceSSL:        jsii.Bool(true),
+		MinimumTLSVersion: jsii.Number(1.2),
+		Versioned:         jsii.Bool(true),
+		RemovalPolicy:     removal,
+		LifecycleRules:    &[]*awss3.LifecycleRule{rule},
 	})
 	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AmazonBedrockLogsWrite"),

@@ -158,8 +158,8 @@ func TestAlarmSetBySeverity(t *testing.T) {
 		sev string
 		th  float64
 	}{
-		"Bedrock-test-warning-Throttles":           {"warning", 7},
-		"Bedrock-test-critical-ServerErrors":       {"critical", 3},
+		"Bedrock-test-warning-Throttles":            {"warning", 7},
+		"Bedrock-test-critical-ServerErrors":        {"critical", 3},
 		"Bedrock-test-critical-LogDeliveryFailures": {"critical", 0},
 	}
 	for _, mid := range models {
