@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/bedrockgov/bedrockgov/tools/report/usage"
+)
+
+// cloudWatchAPI is the part of the CloudWatch client the metrics source uses.
+type cloudWatchAPI interface {
+	ListMetrics(ctx context.Context, in *cloudwatch.ListMetricsInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.ListMetricsOutput, error)
+	GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
+}
+
+const (
+	bedrockNamespace = "AWS/Bedrock"
+	// maxQueriesPerCall is the GetMetricData limit on queries per call.
+	maxQueriesPerCall = 500
+	// Keys used for what metrics cannot tell.
+	metricsAccountKey = "(this account)"
+	notInMetricsKey   = "(not in metrics)"
+)
+
+// sumMetrics are summed per hour and folded into UTC days.
+var sumMetrics = []string{"Invocations", "InputTokenCount", "OutputTokenCount", "CacheReadInputTokens",
+	"CacheWriteInputTokens", "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles"}
+
+// pctMetrics are percentiles over the whole period.
+var pctMetrics = []struct{ metric, stat string }{
+	{"InvocationLatency", "p50"}, {"InvocationLatency", "p90"}, {"InvocationLatency", "p99"}, {"TimeToFirstToken", "p50"},
+}
+
+// PeriodFor returns the smallest valid GetMetricData period of at least want
+// seconds for data starting at start: a multiple of 60 s when start is less
+// than 15 days ago, of 300 s up to 63 days, of 3600 s beyond (BEDROCK.md).
+func PeriodFor(start, now time.Time, want int32) int32 {
+	age := now.Sub(start)
+	step := int32(60)
+	switch {
+	case age > 63*24*time.Hour:
+		step = 3600
+	case age > 15*24*time.Hour:
+		step = 300
+	}
+	if want < step {
+		return step
+	}
+	return (want + step - 1) / step * step
+}
+
+func (e *env) fromMetrics(ctx context.Context, o *options, prices *usage.PriceTable, stderr io.Writer) (*usage.Report, error) {
+	if o.resolveProfiles {
+		return nil, badFlag("--resolve-profiles applies to log sources (--logs, --log-group)")
+	}
+	cfg, err := e.awsConfig(ctx, o, "CloudWatch metrics")
+	if err != nil {
+		return nil, err
+	}
+	return metricsReport(ctx, cloudwatch.NewFromConfig(cfg), cfg.Region, o.from, o.to, e.now(), prices)
+}
+
+type metricsQuery struct {
+	model  int
+	metric string
+	stat   string
+}
+
+// metricsReport discovers models with ListMetrics and reads every figure with
+// as few GetMetricData calls as the limits allow: ceil(queries/500) per page.
+func metricsReport(ctx context.Context, api cloudWatchAPI, region string, from, to, now time.Time, prices *usage.PriceTable) (*usage.Report, error) {
+	// Whole hours: the hourly sums then cover the period exactly.
+	from = from.UTC().Truncate(time.Hour)
+	if t := to.UTC().Truncate(time.Hour); t.Before(to) {
+		to = t.Add(time.Hour)
+	}
+	models, err := listModels(ctx, api)
+	if err != nil {
+		return nil, err
+	}
+	hourly := PeriodFor(from, now, 3600)
+	whole := PeriodFor(from, now, int32(math.Min(to.Sub(from).Seconds(), math.MaxInt32)))
+	var queries []cwtypes.MetricDataQuery
+	var meta []metricsQuery
+	add := func(i int, metric, stat string, period int32) {
+		meta = append(meta, metricsQuery{i, metric, stat})
+		queries = append(queries, cwtypes.MetricDataQuery{
+			Id: aws.String(fmt.Sprintf("q%d", len(queries))),
+			MetricStat: &cwtypes.MetricStat{
+				Metric: &cwtypes.Metric{Namespace: aws.String(bedrockNamespace), MetricName: aws.String(metric),
+					Dimensions: []cwtypes.Dimension{{Name: aws.String("ModelId"), Value: aws.String(models[i])}}},
+				Period: aws.Int32(period), Stat: aws.String(stat),
+			},
+			ReturnData: aws.Bool(true),
+		})
+	}
+	for i := range models {
+		for _, m := range sumMetrics {
+			add(i, m, "Sum", hourly)
+		}
+		for _, p := range pctMetrics {
+			add(i, p.metric, p.stat, whole)
+		}
+	}
+	type series struct {
+		ts   []time.Time
+		vals []float64
+	}
+	results := make([]series, len(queries))
+	calls := 0
+	for lo := 0; lo < len(queries); lo += maxQueriesPerCall {
+		hi := min(lo+maxQueriesPerCall, len(queries))
+		in := &cloudwatch.GetMetricDataInput{MetricDataQueries: queries[lo:hi], StartTime: aws.Time(from), EndTime: aws.Time(to),
+			ScanBy: cwtypes.ScanByTimestampAscending}
+		pg := cloudwatch.NewGetMetricDataPaginator(api, in)
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			calls++
+			if err != nil {
+				return nil, fmt.Errorf("cloudwatch GetMetricData: %w", err)
+			}
+			for _, r := range page.MetricDataResults {
+				var idx int
+				if _, err := fmt.Sscanf(aws.ToString(r.Id), "q%d", &idx); err != nil || idx < 0 || idx >= len(results) {
+					continue
+				}
+				results[idx].ts = append(results[idx].ts, r.Timestamps...)
+				results[idx].vals = append(results[idx].vals, r.Values...)
+			}
+		}
+	}
+
+	agg := usage.NewAggregator(usage.NewConfig(usage.Options{Prices: prices}))
+	type dayKey struct {
+		model int
+		day   time.Time
+	}
+	days := map[dayKey]*usage.Counters{}
+	mm := make([]usage.MetricsModel, len(models))
+	for i, m := range models {
+		mm[i].ModelID = m
+	}
+	for qi, q := range meta {
+		r := results[qi]
+		if q.stat != "Sum" {
+			if len(r.vals) > 0 {
+				v := r.vals[0]
+				switch q.metric + q.stat {
+				case "InvocationLatencyp50":
+					mm[q.model].LatencyP50Ms = &v
+				case "InvocationLatencyp90":
+					mm[q.model].LatencyP90Ms = &v
+				case "InvocationLatencyp99":
+					mm[q.model].LatencyP99Ms = &v
+				case "TimeToFirstTokenp50":
+					mm[q.model].TTFTP50Ms = &v
+				}
+			}
+			continue
+		}
+		for k, v := range r.vals {
+			if k >= len(r.ts) {
+				break
+			}
+			n := int64(math.Round(v))
+			d := r.ts[k].UTC().Truncate(24 * time.Hour)
+			c := days[dayKey{q.model, d}]
+			if c == nil {
+				c = &usage.Counters{}
+				days[dayKey{q.model, d}] = c
+			}
+			x := &mm[q.model]
+			switch q.metric {
+			case "Invocations":
+				c.Records += n
+				x.Invocations += n
+			case "InputTokenCount":
+				c.InputTokens += n
+				x.InputTokens += n
+			case "OutputTokenCount":
+				c.OutputTokens += n
+				x.OutputTokens += n
+			case "CacheReadInputTokens":
+				c.CacheReadTokens += n
+				x.CacheReadTokens += n
+			case "CacheWriteInputTokens":
+				c.CacheWriteTokens += n
+				x.CacheWriteTokens += n
+			case "InvocationClientErrors":
+				c.Errors += n
+				x.ClientErrors += n
+			case "InvocationServerErrors":
+				c.Errors += n
+				x.ServerErrors += n
+			case "InvocationThrottles":
+				x.Throttles += n
+			}
+		}
+	}
+	keys := make([]dayKey, 0, len(days))
+	for k := range days {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].model != keys[j].model {
+			return keys[i].model < keys[j].model
+		}
+		return keys[i].day.Before(keys[j].day)
+	})
+	for _, k := range keys {
+		agg.AddGroup(&usage.Group{ModelID: models[k.model], AccountID: metricsAccountKey, Caller: notInMetricsKey,
+			Operation: notInMetricsKey, Day: k.day, Counters: *days[k]})
+	}
+	rep := usage.BuildReport(agg, "metrics "+bedrockNamespace+" "+region, from, to)
+	rep.Metrics = &usage.MetricsSection{Region: region, PeriodSeconds: hourly, Models: mm, Queries: len(queries), Calls: calls}
+	rep.Notes = append(rep.Notes,
+		"records are CloudWatch Invocations and errors are InvocationClientErrors + InvocationServerErrors (throttles are in metrics.models)",
+		"metrics carry no account, caller, operation or request metadata: use --logs or --log-group for those breakdowns",
+		"ListMetrics finds models with data in the last two weeks")
+	return rep, nil
+}
+
+// listModels returns the ModelId values of AWS/Bedrock Invocations, sorted.
+func listModels(ctx context.Context, api cloudWatchAPI) ([]string, error) {
+	seen := map[string]bool{}
+	pg := cloudwatch.NewListMetricsPaginator(api, &cloudwatch.ListMetricsInput{
+		Namespace: aws.String(bedrockNamespace), MetricName: aws.String("Invocations"),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("ModelId")}},
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("cloudwatch ListMetrics: %w", err)
+		}
+		for _, m := range page.Metrics {
+			if len(m.Dimensions) != 1 {
+				continue
+			}
+			if d := m.Dimensions[0]; aws.ToString(d.Name) == "ModelId" && aws.ToString(d.Value) != "" {
+				seen[aws.ToString(d.Value)] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for m := range seen {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out, nil
+}
