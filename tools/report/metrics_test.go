@@ -28,7 +28,9 @@ type cwStub struct {
 	periodsSeen map[string]bool
 }
 
-func cborTime(t time.Time) cbor.Value { return &cbor.Tag{ID: 1, Value: cbor.Float64(float64(t.Unix()))} }
+func cborTime(t time.Time) cbor.Value {
+	return &cbor.Tag{ID: 1, Value: cbor.Float64(float64(t.Unix()))}
+}
 
 func (s *cwStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
