@@ -97,15 +97,18 @@ func explainRaw(err error, t target) string {
 		return fmt.Sprintf("%s failed: %s: %s", what, code, msg)
 	}
 
-	var me *retry.MaxAttemptsError
-	if errors.As(err, &me) {
-		return fmt.Sprintf("%s failed after %d attempts: %v", what, me.Attempt, me.Err)
+	if strings.Contains(err.Error(), "get credentials: ") || strings.Contains(err.Error(), "failed to refresh cached credentials") {
+		return fmt.Sprintf("no usable AWS credentials for %s: set AWS_PROFILE (and run aws sso login for SSO profiles) or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables (%v)", what, rootCause(err))
 	}
 	var ne net.Error
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	if errors.As(err, &dnsErr) || errors.As(err, &opErr) || errors.As(err, &ne) {
-		return fmt.Sprintf("cannot reach the endpoint for %s: %v; check the network, AWS_ENDPOINT_URL settings and the region", what, rootCause(err))
+		return fmt.Sprintf("cannot reach the endpoint for %s: %v; check the network, the region and any AWS_ENDPOINT_URL settings", what, rootCause(err))
+	}
+	var me *retry.MaxAttemptsError
+	if errors.As(err, &me) {
+		return fmt.Sprintf("%s failed after %d attempts: %v", what, me.Attempt, me.Err)
 	}
 	return err.Error()
 }

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrock/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -439,5 +441,19 @@ func TestListOrgAccountsRecursesAndKeepsOnlyActive(t *testing.T) {
 	}
 	if want := []string{"111111111111", "333333333333"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestExplainCredentialsAndNetworkProblems(t *testing.T) {
+	tg := target{Account: "111111111111", Region: "us-east-1"}
+	noCreds := &smithy.OperationError{ServiceID: "STS", OperationName: "GetCallerIdentity",
+		Err: fmt.Errorf("get identity: get credentials: %w", fmt.Errorf("failed to refresh cached credentials, %w", errors.New("no EC2 IMDS role found")))}
+	if got := explain(noCreds, tg); !strings.HasPrefix(got, "no usable AWS credentials for STS GetCallerIdentity") || !strings.Contains(got, "AWS_PROFILE") {
+		t.Errorf("no credentials: %q", got)
+	}
+	refused := &smithy.OperationError{ServiceID: "Bedrock", OperationName: "GetModelInvocationLoggingConfiguration",
+		Err: &retry.MaxAttemptsError{Attempt: 8, Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}}
+	if got := explain(refused, tg); !strings.HasPrefix(got, "cannot reach the endpoint for Bedrock GetModelInvocationLoggingConfiguration") {
+		t.Errorf("connection refused: %q", got)
 	}
 }
