@@ -69,17 +69,17 @@ func trapFiles(t testing.TB) map[string][]byte {
 	good := gz(t, r2)
 	broken := gz(t, r1, r2, r3)
 	return map[string][]byte{
-		"amazon-bedrock-logs-permission-check": []byte(r1 + "\n"),
+		"amazon-bedrock-logs-permission-check":                        []byte(r1 + "\n"),
 		p("111111111111", "us-east-1", "2026/11/20/10") + "a.json.gz": gz(t, append([]string{r1, ""}, malformedLines...)...),
 		p("111111111111", "us-east-1", "2026/11/20/11") + "b.json.gz": good,
 		// large-body objects are not log records
 		p("111111111111", "us-east-1", "2026/11/20/11") + "data/big.json.gz": gz(t, r1, r1, r1),
-		p("222222222222", "us-east-1", "2026/11/20/23") + "c.json.gz":      gz(t, r3),
-		p("222222222222", "eu-west-1", "2026/11/21/00") + "d.json.gz":      gz(t, r4),
-		p("111111111111", "us-east-1", "2026/11/21/03") + "e.json.gz":      gz(t, r5),
-		p("333333333333", "us-east-1", "2026/11/21/12") + "f.json.gz":      gz(t, r6, "   "),
-		p("333333333333", "us-east-1", "2026/11/22/06") + "g.json.gz":      gz(t, r7, r8),
-		p("111111111111", "ap-southeast-1", "2026/11/22/08") + "h.json":    []byte(r9 + "\r\n"),
+		p("222222222222", "us-east-1", "2026/11/20/23") + "c.json.gz":        gz(t, r3),
+		p("222222222222", "eu-west-1", "2026/11/21/00") + "d.json.gz":        gz(t, r4),
+		p("111111111111", "us-east-1", "2026/11/21/03") + "e.json.gz":        gz(t, r5),
+		p("333333333333", "us-east-1", "2026/11/21/12") + "f.json.gz":        gz(t, r6, "   "),
+		p("333333333333", "us-east-1", "2026/11/22/06") + "g.json.gz":        gz(t, r7, r8),
+		p("111111111111", "ap-southeast-1", "2026/11/22/08") + "h.json":      []byte(r9 + "\r\n"),
 		// a partial object (cut short) and an object that is not gzip at all
 		p("111111111111", "us-east-1", "2026/11/21/09") + "broken.json.gz": broken[:len(broken)-20],
 		p("111111111111", "us-east-1", "2026/11/21/10") + "junk.json.gz":   []byte{0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7},

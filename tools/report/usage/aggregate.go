@@ -111,6 +111,7 @@ type Aggregator struct {
 	Total      Counters
 	dims       [numDims]map[string]*Counters
 	days       map[int32]*Counters
+	dayModel   map[dayModelKey]*Counters
 	unpriced   map[string]int64 // records by model key
 	models     map[string]*modelInfo
 	Skipped    int64 // malformed lines
@@ -119,7 +120,7 @@ type Aggregator struct {
 
 // NewAggregator returns an empty Aggregator.
 func NewAggregator(cfg *Config) *Aggregator {
-	a := &Aggregator{cfg: cfg, days: map[int32]*Counters{}, unpriced: map[string]int64{}, models: map[string]*modelInfo{}}
+	a := &Aggregator{cfg: cfg, days: map[int32]*Counters{}, dayModel: map[dayModelKey]*Counters{}, unpriced: map[string]int64{}, models: map[string]*modelInfo{}}
 	for i := range a.dims {
 		a.dims[i] = map[string]*Counters{}
 	}
@@ -133,6 +134,7 @@ func (a *Aggregator) Reset() {
 		clear(a.dims[i])
 	}
 	clear(a.days)
+	clear(a.dayModel)
 	clear(a.unpriced)
 	a.Skipped, a.OutOfRange = 0, 0
 }
@@ -232,6 +234,17 @@ func (a *Aggregator) add(modelID, account, caller, op, tag []byte, hasTag bool, 
 		a.days[day] = d
 	}
 	d.Add(c)
+	dm := a.dayModel[dayModelKey{day, m.base}]
+	if dm == nil {
+		dm = &Counters{}
+		a.dayModel[dayModelKey{day, m.base}] = dm
+	}
+	dm.Add(c)
+}
+
+type dayModelKey struct {
+	day   int32
+	model string
 }
 
 func (a *Aggregator) bump(dim Dimension, key string, c *Counters) {
@@ -274,6 +287,14 @@ func (a *Aggregator) Merge(o *Aggregator) {
 		if x == nil {
 			x = &Counters{}
 			a.days[d] = x
+		}
+		x.Add(c)
+	}
+	for k, c := range o.dayModel {
+		x := a.dayModel[k]
+		if x == nil {
+			x = &Counters{}
+			a.dayModel[k] = x
 		}
 		x.Add(c)
 	}
@@ -329,6 +350,28 @@ func (a *Aggregator) Days() []KeyCounters {
 		rows[i] = KeyCounters{time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02"), *a.days[d]}
 	}
 	return rows
+}
+
+// DayModel is one cell of the day x base model cross-tabulation.
+type DayModel struct {
+	Day   string
+	Model string
+	Counters
+}
+
+// DaysByModel returns the day x base model cells, by day then model.
+func (a *Aggregator) DaysByModel() []DayModel {
+	out := make([]DayModel, 0, len(a.dayModel))
+	for k, c := range a.dayModel {
+		out = append(out, DayModel{time.Unix(int64(k.day)*86400, 0).UTC().Format("2006-01-02"), k.model, *c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Day != out[j].Day {
+			return out[i].Day < out[j].Day
+		}
+		return out[i].Model < out[j].Model
+	})
+	return out
 }
 
 // UnpricedModels returns the model keys without a price and their record

@@ -51,6 +51,9 @@ type Report struct {
 	ByOperation []Row `json:"by_operation"`
 	ByTag       []Row `json:"by_tag,omitempty"`
 
+	// DailyByModel cross-tabulates days and base models (for charts).
+	DailyByModel []DayModelRow `json:"daily_by_model"`
+
 	// TagKey is the requestMetadata key of by_tag.
 	TagKey string `json:"tag_key,omitempty"`
 	// UnpricedModels lists the by_model keys that have no price.
@@ -122,7 +125,7 @@ func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 		UnpricedRecords: t.Unpriced, SkippedLines: a.Skipped, OutOfRangeRecords: a.OutOfRange,
 		ByModel: rows(a.Rows(ByModel)), ByModelID: rows(a.Rows(ByModelID)), ByAccount: rows(a.Rows(ByAccount)),
 		ByCaller: rows(a.Rows(ByCaller)), ByDay: rows(a.Days()), ByOperation: rows(a.Rows(ByOperation)),
-		UnpricedModels: a.UnpricedModels(), UnreadableObjectNames: []string{}, Source: source,
+		UnpricedModels: a.UnpricedModels(), DailyByModel: dayModelRows(a.DaysByModel()), UnreadableObjectNames: []string{}, Source: source,
 	}
 	if a.HasTag() {
 		r.TagKey = a.cfg.opt.TagKey
@@ -143,6 +146,21 @@ func rows(in []KeyCounters) []Row {
 	out := make([]Row, len(in))
 	for i, k := range in {
 		out[i] = RowOf(k)
+	}
+	return out
+}
+
+// DayModelRow is one cell of daily_by_model.
+type DayModelRow struct {
+	Day   string `json:"day"`
+	Model string `json:"model"`
+	Row
+}
+
+func dayModelRows(in []DayModel) []DayModelRow {
+	out := make([]DayModelRow, len(in))
+	for i, d := range in {
+		out[i] = DayModelRow{Day: d.Day, Model: d.Model, Row: RowOf(KeyCounters{Key: d.Day + " " + d.Model, Counters: d.Counters})}
 	}
 	return out
 }

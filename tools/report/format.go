@@ -1,0 +1,251 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/bedrockgov/bedrockgov/tools/report/usage"
+)
+
+func write(w io.Writer, format string, r *usage.Report, top int) error {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case "csv":
+		return writeCSV(w, r)
+	case "markdown":
+		return writeMarkdown(w, r, top)
+	case "html":
+		return writeHTML(w, r, top)
+	default:
+		return writeTable(w, r, top)
+	}
+}
+
+// section is one breakdown as shown in human formats.
+type section struct {
+	title, column string
+	rows          []usage.Row
+}
+
+func sections(r *usage.Report) []section {
+	s := []section{
+		{"By model", "MODEL", r.ByModel},
+		{"By account", "ACCOUNT", r.ByAccount},
+		{"By caller", "CALLER", r.ByCaller},
+		{"By operation", "OPERATION", r.ByOperation},
+	}
+	if r.TagKey != "" {
+		s = append(s, section{"By tag " + r.TagKey, strings.ToUpper(r.TagKey), r.ByTag})
+	}
+	s = append(s, section{"By day (UTC)", "DAY", r.ByDay}, section{"By model id (as logged)", "MODEL ID", r.ByModelID})
+	return s
+}
+
+var counterHeads = []string{"RECORDS", "ERRORS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "EST. COST USD", "UNPRICED"}
+
+// money renders cost units for people: 4 decimals, or more for tiny amounts.
+func money(units int64) string {
+	usd := usage.USD(units)
+	switch {
+	case units == 0:
+		return "0.00"
+	case usd < 0.0001:
+		return strconv.FormatFloat(usd, 'g', 2, 64)
+	case usd < 100:
+		return strconv.FormatFloat(usd, 'f', 4, 64)
+	default:
+		return groupDigits(strconv.FormatFloat(usd, 'f', 2, 64))
+	}
+}
+
+// groupDigits adds thousands separators to a decimal number.
+func groupDigits(s string) string {
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		return b.String() + "." + frac
+	}
+	return b.String()
+}
+
+func n(v int64) string { return groupDigits(strconv.FormatInt(v, 10)) }
+
+func counterCells(x usage.Row) []string {
+	unpriced := n(x.UnpricedRecords)
+	if x.UnpricedRecords == 0 {
+		unpriced = "-"
+	}
+	return []string{n(x.Records), n(x.Errors), n(x.InputTokens), n(x.OutputTokens), n(x.CacheReadTokens), n(x.CacheWriteTokens), money(x.CostUnits), unpriced}
+}
+
+func totalsRow(r *usage.Report) usage.Row {
+	return usage.Row{Key: "TOTAL", Records: r.Records, Errors: r.Errors, InputTokens: r.InputTokens, OutputTokens: r.OutputTokens,
+		CacheReadTokens: r.CacheReadTokens, CacheWriteTokens: r.CacheWriteTokens, CostUnits: r.CostUnits, UnpricedRecords: r.UnpricedRecords}
+}
+
+func periodText(p usage.Period) string {
+	s, e := p.Start, p.End
+	if s == "" {
+		s = "(all)"
+	}
+	if e == "" {
+		e = "(all)"
+	}
+	return s + " .. " + e
+}
+
+func writeTable(w io.Writer, r *usage.Report, top int) error {
+	fmt.Fprintf(w, "Bedrock usage report\nsource:  %s\nperiod:  %s\nprices:  %s (as of %s)\n\n", r.Source, periodText(r.Period), r.Prices.Source, orDash(r.Prices.AsOf))
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\t%s\t\n", strings.Join(counterHeads, "\t"))
+	fmt.Fprintf(tw, "TOTAL\t%s\t\n", strings.Join(counterCells(totalsRow(r)), "\t"))
+	tw.Flush()
+	fmt.Fprintf(w, "skipped lines: %d   unreadable objects: %d   out-of-range records: %d\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
+	for _, s := range sections(r) {
+		fmt.Fprintf(w, "\n%s\n", s.title)
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "%s\t%s\n", s.column, strings.Join(counterHeads, "\t"))
+		rows, more := limit(s.rows, top)
+		for _, x := range rows {
+			fmt.Fprintf(tw, "%s\t%s\n", x.Key, strings.Join(counterCells(x), "\t"))
+		}
+		tw.Flush()
+		if more > 0 {
+			fmt.Fprintf(w, "... %d more (all rows in --format json or csv)\n", more)
+		}
+	}
+	if m := r.Metrics; m != nil {
+		fmt.Fprintf(w, "\nCloudWatch metrics per model (%s, %d GetMetricData calls for %d queries)\n", m.Region, m.Calls, m.Queries)
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "MODEL ID\tINVOCATIONS\tCLIENT ERR\tSERVER ERR\tTHROTTLES\tLATENCY P50 ms\tP90 ms\tP99 ms\tTTFT P50 ms")
+		for _, x := range m.Models {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ModelID, n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors), n(x.Throttles),
+				ms(x.LatencyP50Ms), ms(x.LatencyP90Ms), ms(x.LatencyP99Ms), ms(x.TTFTP50Ms))
+		}
+		tw.Flush()
+	}
+	writeFootnotes(w, r, "")
+	return nil
+}
+
+func writeFootnotes(w io.Writer, r *usage.Report, bullet string) {
+	if len(r.UnpricedModels) > 0 {
+		fmt.Fprintf(w, "\n%sUnpriced (no price in the table; cost not estimated, not counted as $0):\n", bullet)
+		for _, u := range r.UnpricedModels {
+			fmt.Fprintf(w, "%s  %s: %d records\n", bullet, u.Key, u.Records)
+		}
+	}
+	if len(r.UnreadableObjectNames) > 0 {
+		fmt.Fprintf(w, "\n%sUnreadable objects:\n", bullet)
+		for _, u := range r.UnreadableObjectNames {
+			fmt.Fprintf(w, "%s  %s\n", bullet, u)
+		}
+	}
+	for _, note := range r.Notes {
+		fmt.Fprintf(w, "\n%snote: %s", bullet, note)
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintln(w)
+	}
+}
+
+func ms(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*v, 'f', 0, 64)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func limit(rows []usage.Row, top int) ([]usage.Row, int) {
+	if top <= 0 || len(rows) <= top {
+		return rows, 0
+	}
+	return rows[:top], len(rows) - top
+}
+
+// writeCSV writes one row for the totals and one per key of every breakdown,
+// with exact costs.
+func writeCSV(w io.Writer, r *usage.Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"dimension", "key", "records", "errors", "input_tokens", "output_tokens", "cache_read_input_tokens",
+		"cache_write_input_tokens", "estimated_cost_usd", "unpriced_records"})
+	rec := func(dim string, x usage.Row) {
+		cw.Write([]string{dim, x.Key, itoa(x.Records), itoa(x.Errors), itoa(x.InputTokens), itoa(x.OutputTokens), itoa(x.CacheReadTokens),
+			itoa(x.CacheWriteTokens), usage.FormatUSD(x.CostUnits), itoa(x.UnpricedRecords)})
+	}
+	t := totalsRow(r)
+	t.Key = ""
+	rec("total", t)
+	lists := []struct {
+		name string
+		rows []usage.Row
+	}{{"model", r.ByModel}, {"model_id", r.ByModelID}, {"account", r.ByAccount}, {"caller", r.ByCaller}, {"day", r.ByDay}, {"operation", r.ByOperation}}
+	if r.TagKey != "" {
+		lists = append(lists, struct {
+			name string
+			rows []usage.Row
+		}{"tag:" + r.TagKey, r.ByTag})
+	}
+	for _, l := range lists {
+		for _, x := range l.rows {
+			rec(l.name, x)
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+func mdEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+func writeMarkdown(w io.Writer, r *usage.Report, top int) error {
+	fmt.Fprintf(w, "# Bedrock usage report\n\n- source: `%s`\n- period: %s\n- prices: %s (as of %s)\n\n", r.Source, periodText(r.Period), mdEscape(r.Prices.Source), orDash(r.Prices.AsOf))
+	head := "| " + strings.Join(counterHeads, " | ") + " |"
+	align := strings.Repeat("---:|", len(counterHeads))
+	fmt.Fprintf(w, "| |%s\n|---|%s\n", strings.TrimPrefix(head, "|"), align)
+	fmt.Fprintf(w, "| **total** | %s |\n\n", strings.Join(counterCells(totalsRow(r)), " | "))
+	fmt.Fprintf(w, "Skipped lines: %d. Unreadable objects: %d. Out-of-range records: %d.\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
+	for _, s := range sections(r) {
+		fmt.Fprintf(w, "\n## %s\n\n| %s %s\n|---|%s\n", s.title, mdEscape(s.column), head, align)
+		rows, more := limit(s.rows, top)
+		for _, x := range rows {
+			fmt.Fprintf(w, "| %s | %s |\n", mdEscape(x.Key), strings.Join(counterCells(x), " | "))
+		}
+		if more > 0 {
+			fmt.Fprintf(w, "\n%d more rows in `--format json` or `csv`.\n", more)
+		}
+	}
+	if m := r.Metrics; m != nil {
+		fmt.Fprintf(w, "\n## CloudWatch metrics per model (%s)\n\n| MODEL ID | INVOCATIONS | CLIENT ERR | SERVER ERR | THROTTLES | P50 ms | P90 ms | P99 ms | TTFT P50 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", m.Region)
+		for _, x := range m.Models {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(x.ModelID), n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors),
+				n(x.Throttles), ms(x.LatencyP50Ms), ms(x.LatencyP90Ms), ms(x.LatencyP99Ms), ms(x.TTFTP50Ms))
+		}
+	}
+	writeFootnotes(w, r, "")
+	return nil
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bedrockgov/bedrockgov/tools/report/usage"
+)
+
+var palette = []string{"#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16", "#9ca3af"}
+
+// short renders a large number compactly for axis labels.
+func short(v float64) string {
+	switch {
+	case v >= 1e9:
+		return strconv.FormatFloat(v/1e9, 'f', 1, 64) + "G"
+	case v >= 1e6:
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
+	case v >= 1e3:
+		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
+
+func tokensOf(x usage.Row) int64 {
+	return x.InputTokens + x.OutputTokens + x.CacheReadTokens + x.CacheWriteTokens
+}
+
+// tokensPerDayChart is a stacked bar chart: one bar per UTC day, one colour
+// per base model (the largest eight; the rest as "other").
+func tokensPerDayChart(r *usage.Report) template.HTML {
+	if len(r.ByDay) == 0 {
+		return template.HTML(`<p class="empty">No usage in the period.</p>`)
+	}
+	totals := map[string]int64{}
+	for _, c := range r.DailyByModel {
+		totals[c.Model] += tokensOf(c.Row)
+	}
+	models := make([]string, 0, len(totals))
+	for m := range totals {
+		models = append(models, m)
+	}
+	sort.Slice(models, func(i, j int) bool {
+		if totals[models[i]] != totals[models[j]] {
+			return totals[models[i]] > totals[models[j]]
+		}
+		return models[i] < models[j]
+	})
+	const maxSeries = 8
+	series := models
+	if len(series) > maxSeries {
+		series = append(append([]string{}, models[:maxSeries]...), "other")
+	}
+	index := map[string]int{}
+	for i, m := range series {
+		index[m] = i
+	}
+	dayIdx := map[string]int{}
+	for i, d := range r.ByDay {
+		dayIdx[d.Key] = i
+	}
+	stack := make([][]float64, len(r.ByDay))
+	for i := range stack {
+		stack[i] = make([]float64, len(series))
+	}
+	for _, c := range r.DailyByModel {
+		s, ok := index[c.Model]
+		if !ok {
+			s = len(series) - 1
+		}
+		stack[dayIdx[c.Day]][s] += float64(tokensOf(c.Row))
+	}
+	maxV := 1.0
+	for _, d := range stack {
+		sum := 0.0
+		for _, v := range d {
+			sum += v
+		}
+		maxV = max(maxV, sum)
+	}
+	const w, h, left, top, bottom = 960.0, 340.0, 70.0, 10.0, 60.0
+	plotW, plotH := w-left-10, h-top-bottom
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="tokens per day by model">`, w, h+22*float64((len(series)+2)/3))
+	for i := 0; i <= 4; i++ {
+		y := top + plotH - plotH*float64(i)/4
+		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#e5e7eb"/><text x="%.0f" y="%.1f" text-anchor="end" class="ax">%s</text>`,
+			left, y, w-10, y, left-6, y+4, short(maxV*float64(i)/4))
+	}
+	slot := plotW / float64(len(stack))
+	bw := max(slot*0.75, 1)
+	every := 1 + len(stack)/16
+	for i, d := range stack {
+		x := left + slot*float64(i) + (slot-bw)/2
+		y := top + plotH
+		for s, v := range d {
+			bh := plotH * v / maxV
+			y -= bh
+			if bh > 0 {
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s tokens</title></rect>`,
+					x, y, bw, bh, palette[s%len(palette)], r.ByDay[i].Key, html.EscapeString(series[s]), n(int64(v)))
+			}
+		}
+		if i%every == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle" class="ax">%s</text>`, x+bw/2, top+plotH+16, r.ByDay[i].Key[5:])
+		}
+	}
+	for s, name := range series {
+		x := left + float64(s%3)*300
+		y := h - 20 + 22*float64(s/3)
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="12" height="12" fill="%s"/><text x="%.0f" y="%.0f" class="lg">%s</text>`,
+			x, y, palette[s%len(palette)], x+18, y+11, html.EscapeString(trim(name, 44)))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+func trim(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n/2-1] + "…" + s[len(s)-n/2+1:]
+}
+
+// barChart is a horizontal bar chart of the first n rows by value.
+func barChart(label string, rows []usage.Row, n int, value func(usage.Row) float64, format func(float64) string) template.HTML {
+	if n <= 0 || n > 15 {
+		n = 15
+	}
+	if len(rows) > n {
+		rows = rows[:n]
+	}
+	maxV := 0.0
+	for _, r := range rows {
+		maxV = max(maxV, value(r))
+	}
+	if len(rows) == 0 || maxV == 0 {
+		return template.HTML(`<p class="empty">Nothing to chart.</p>`)
+	}
+	const w, left, right, rowH = 960.0, 360.0, 110.0, 26.0
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, rowH*float64(len(rows))+8, html.EscapeString(label))
+	for i, r := range rows {
+		y := 4 + rowH*float64(i)
+		v := value(r)
+		bw := (w - left - right) * v / maxV
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" class="lb">%s<title>%s</title></text>`, left-8, y+16, html.EscapeString(trim(r.Key, 56)), html.EscapeString(r.Key))
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.1f" height="%.0f" fill="%s"/>`, left, y+3, max(bw, 1), rowH-8, palette[0])
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="lb">%s</text>`, left+max(bw, 1)+6, y+16, format(v))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+type htmlSection struct {
+	Title, Column string
+	Rows          [][]string
+	More          int
+}
+
+var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Bedrock usage report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#111827;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.meta{color:#4b5563}.cards{display:flex;flex-wrap:wrap;gap:10px;margin:16px 0}
+.card{border:1px solid #e5e7eb;border-radius:8px;padding:8px 14px;min-width:120px}.card b{display:block;font-size:18px}
+.card span{color:#6b7280;font-size:12px}table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{padding:4px 8px;border-bottom:1px solid #f3f4f6;text-align:right;white-space:nowrap}
+th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-all}
+th{background:#f9fafb;font-weight:600}svg{width:100%;height:auto}.ax{font-size:11px;fill:#6b7280}
+.lb,.lg{font-size:12px;fill:#111827}.empty{color:#6b7280}.warn{color:#b45309}.more{color:#6b7280;font-size:12px}
+</style></head><body>
+<h1>Bedrock usage report</h1>
+<div class="meta">source <code>{{.R.Source}}</code> · period {{.Period}} · prices: {{.R.Prices.Source}} (as of {{.AsOf}})</div>
+<div class="cards">
+<div class="card"><b>{{.Records}}</b><span>records</span></div>
+<div class="card"><b>{{.Errors}}</b><span>errors</span></div>
+<div class="card"><b>{{.Input}}</b><span>input tokens</span></div>
+<div class="card"><b>{{.Output}}</b><span>output tokens</span></div>
+<div class="card"><b>{{.CacheRead}}</b><span>cache read tokens</span></div>
+<div class="card"><b>{{.CacheWrite}}</b><span>cache write tokens</span></div>
+<div class="card"><b>${{.Cost}}</b><span>estimated cost</span></div>
+<div class="card"><b>{{.R.UnpricedRecords}}</b><span>unpriced records</span></div>
+<div class="card"><b>{{.R.SkippedLines}}</b><span>skipped lines</span></div>
+<div class="card"><b>{{.R.UnreadableObjects}}</b><span>unreadable objects</span></div>
+</div>
+{{if .R.UnpricedModels}}<p class="warn">Unpriced models (cost not estimated, not counted as $0):{{range .R.UnpricedModels}} <code>{{.Key}}</code> ({{.Records}} records){{end}}</p>{{end}}
+<h2>Tokens per day by model</h2>{{.DayChart}}
+<h2>Estimated cost by account (USD)</h2>{{.AccountChart}}
+<h2>Top callers by {{.CallerMeasure}}</h2>{{.CallerChart}}
+{{range .Sections}}<h2>{{.Title}}</h2>
+<table><tr><th>{{.Column}}</th>{{range $.Heads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>{{if .More}}<p class="more">{{.More}} more rows in --format json or csv.</p>{{end}}
+{{end}}
+{{if .R.UnreadableObjectNames}}<h2>Unreadable objects</h2><ul>{{range .R.UnreadableObjectNames}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
+{{range .R.Notes}}<p class="more">note: {{.}}</p>{{end}}
+</body></html>
+`))
+
+func writeHTML(w io.Writer, r *usage.Report, top int) error {
+	var secs []htmlSection
+	for _, s := range sections(r) {
+		rows, more := limit(s.rows, top)
+		hs := htmlSection{Title: s.title, Column: s.column, More: more}
+		for _, x := range rows {
+			hs.Rows = append(hs.Rows, append([]string{x.Key}, counterCells(x)...))
+		}
+		secs = append(secs, hs)
+	}
+	callerMeasure := "estimated cost (USD)"
+	callerChart := barChart("top callers", r.ByCaller, top, func(x usage.Row) float64 { return usage.USD(x.CostUnits) }, func(v float64) string { return "$" + money(int64(v*usage.CostUnitsPerUSD)) })
+	if r.CostUnits == 0 {
+		callerMeasure = "tokens"
+		byTokens := append([]usage.Row{}, r.ByCaller...)
+		sort.SliceStable(byTokens, func(i, j int) bool { return tokensOf(byTokens[i]) > tokensOf(byTokens[j]) })
+		callerChart = barChart("top callers", byTokens, top, func(x usage.Row) float64 { return float64(tokensOf(x)) }, short)
+	}
+	return page.Execute(w, map[string]any{
+		"R": r, "Period": periodText(r.Period), "AsOf": orDash(r.Prices.AsOf),
+		"Records": n(r.Records), "Errors": n(r.Errors), "Input": n(r.InputTokens), "Output": n(r.OutputTokens),
+		"CacheRead": n(r.CacheReadTokens), "CacheWrite": n(r.CacheWriteTokens), "Cost": money(r.CostUnits),
+		"DayChart":      tokensPerDayChart(r),
+		"AccountChart":  barChart("cost by account", r.ByAccount, top, func(x usage.Row) float64 { return usage.USD(x.CostUnits) }, func(v float64) string { return "$" + money(int64(v*usage.CostUnitsPerUSD)) }),
+		"CallerMeasure": callerMeasure, "CallerChart": callerChart,
+		"Sections": secs, "Heads": counterHeads,
+	})
+}
