@@ -86,7 +86,8 @@ type MetricFactoryProps struct {
 
 // MetricFactory builds AWS/Bedrock metrics; the dashboard and the alarms both use it.
 type MetricFactory struct {
-	period awscdk.Duration
+	period        awscdk.Duration
+	periodSeconds int
 }
 
 // NewMetricFactory returns a metric factory. nil props is valid.
@@ -95,7 +96,7 @@ func NewMetricFactory(props *MetricFactoryProps) *MetricFactory {
 	if props != nil && props.Period != nil {
 		p = props.Period
 	}
-	return &MetricFactory{period: p}
+	return &MetricFactory{period: p, periodSeconds: int(*p.ToSeconds(nil))}
 }
 
 // Period is the default period of the factory's metrics.
@@ -114,9 +115,9 @@ func (f *MetricFactory) Metric(name string, o *MetricOptions) awscloudwatch.IMet
 	if o.Statistic != nil {
 		stat = *o.Statistic
 	}
-	period := f.period
+	period, seconds := f.period, f.periodSeconds
 	if o.Period != nil {
-		period = o.Period
+		period, seconds = o.Period, int(*o.Period.ToSeconds(nil))
 	}
 	if o.ModelID != nil {
 		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
@@ -129,7 +130,7 @@ func (f *MetricFactory) Metric(name string, o *MetricOptions) awscloudwatch.IMet
 			Color:         o.Color,
 		})
 	}
-	search := fmt.Sprintf(`SEARCH('{%s,%s} MetricName="%s"', '%s', %d)`, Namespace, ModelIDDimension, name, stat, int(*period.ToSeconds(nil)))
+	search := fmt.Sprintf(`SEARCH('{%s,%s} MetricName="%s"', '%s', %d)`, Namespace, ModelIDDimension, name, stat, seconds)
 	if o.EachModel != nil && *o.EachModel {
 		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String(search),
