@@ -69,7 +69,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "logging: %v\n", oneLine(err.Error()))
-		fmt.Fprintf(stderr, "run `go run ./tools/logging help %s` for usage\n", cfg.command)
+		hint := "help"
+		if _, ok := commandHelp[cfg.command]; ok {
+			hint = "help " + cfg.command
+		}
+		fmt.Fprintf(stderr, "run `go run ./tools/logging %s` for usage\n", hint)
 		return exitUsage
 	}
 	if cfg.command == "policy" {
