@@ -514,3 +514,47 @@ func TestRegionDefaultsAndErrorsWithoutRegion(t *testing.T) {
 		t.Errorf("exit %d stderr %q", code, errs)
 	}
 }
+
+func TestServiceSpecificEndpointVariablesAreHonoured(t *testing.T) {
+	s := newStub(t)
+	url := os.Getenv("AWS_ENDPOINT_URL")
+	// The general variable points nowhere; each service gets its own.
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	for _, svc := range []string{"BEDROCK", "STS", "SSM", "S3", "CLOUDWATCH_LOGS"} {
+		t.Setenv("AWS_ENDPOINT_URL_"+svc, url)
+	}
+	code, out, errs := runCLI(t, "enable")
+	if code != exitOK || len(s.Puts()) != 1 {
+		t.Fatalf("exit %d, %d PUTs\n%s\n%s", code, len(s.Puts()), out, errs)
+	}
+}
+
+func TestLargeDataBucketIsSentWithTheKeyPrefix(t *testing.T) {
+	s := newStub(t)
+	large := stub.Bucket(caller, "us-east-1")
+	code, j, _ := runJSON(t, "enable", "--large-data-bucket", large)
+	if code != exitOK {
+		t.Fatalf("exit %d %+v", code, j.Results)
+	}
+	want := baselineConfig(caller, "us-east-1")
+	want["cloudWatchConfig"].(map[string]any)["largeDataDeliveryS3Config"] = map[string]any{"bucketName": large, "keyPrefix": stub.KeyPrefix}
+	if got := putConfig(t, s.Puts()[0]); !reflect.DeepEqual(got, want) {
+		t.Errorf("PUT loggingConfig:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestStatusErrorsOutrankDrift(t *testing.T) {
+	s := newStub(t)
+	s.DenyAssume["111111111111"] = true
+	// caller: not logging (3); 111111111111: error (1) -> 1.
+	code, j, _ := runJSON(t, "status", "--accounts", caller+",111111111111")
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1: %+v", code, j.Results)
+	}
+	if j.Results[0].State != stateNotLogging || j.Results[1].State != stateError {
+		t.Errorf("states %q %q", j.Results[0].State, j.Results[1].State)
+	}
+	if j.Summary.ExitCode != exitFailed || len(j.Summary.Failed) != 1 || j.Summary.Failed[0].Account != "111111111111" {
+		t.Errorf("summary %+v", j.Summary)
+	}
+}
