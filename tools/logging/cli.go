@@ -119,13 +119,7 @@ func parseArgs(args []string, stdout io.Writer) (cliConfig, error) {
 		return cfg, usagef("unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
 	cfg.opts.flags.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) {
-		cfg.opts.flags.set[f.Name] = true
-		switch f.Name {
-		case "text", "image", "embedding", "video", "audio":
-			cfg.opts.typesSet = true
-		}
-	})
+	fs.Visit(func(f *flag.Flag) { cfg.opts.flags.set[f.Name] = true })
 
 	if err := validateRoleName(cfg.roleName); err != nil {
 		return cfg, err

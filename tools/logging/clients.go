@@ -59,7 +59,7 @@ type targetClients struct {
 	Logs    logsAPI
 }
 
-// interfaceTypes lists the interfaces above with their IAM service prefix,
+// interfaceServices maps each interface above to its IAM service prefix,
 // for the policy test.
 var interfaceServices = map[string]string{
 	"bedrockAPI": "bedrock",

@@ -30,11 +30,10 @@ const (
 
 // options are the per-run settings that shape each target's work.
 type options struct {
-	flags    destinationFlags
-	types    dataTypes
-	skipSSM  bool
-	dryRun   bool
-	typesSet bool // a data-type flag was given explicitly
+	flags   destinationFlags
+	types   dataTypes
+	skipSSM bool
+	dryRun  bool
 }
 
 // result is one row: one account and Region.
