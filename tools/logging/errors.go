@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 )
+
+var deniedActionRe = regexp.MustCompile(`perform: ([a-z0-9-]+:[A-Za-z0-9]+)(?: on resource: (\S+))?`)
 
 var (
 	accessDeniedCodes = map[string]bool{
@@ -83,6 +86,14 @@ func explainRaw(err error, t target) string {
 		switch {
 		case accessDeniedCodes[code]:
 			perm := permissionFor(service, op)
+			// AWS usually names the denied action ("... not authorized to
+			// perform: iam:PassRole on resource: ..."); trust it over the table.
+			if m := deniedActionRe.FindStringSubmatch(msg); m != nil && !strings.Contains(perm, m[1]) {
+				perm = m[1]
+				if m[2] != "" {
+					perm += " on " + m[2]
+				}
+			}
 			return fmt.Sprintf("access denied on %s: the credentials used in account %s need %s (print the full policy with `policy`)", what, t.Account, perm)
 		case throttleCodes[code]:
 			return fmt.Sprintf("%s still throttled after %d attempts: lower --concurrency or retry later", what, retryMaxAttempts)

@@ -11,10 +11,11 @@ import (
 // it needs. TestPolicyMatchesInterfaces keeps this, the interfaces and the
 // printed policy in step.
 var operationActions = map[string][]string{
-	"bedrock:GetModelInvocationLoggingConfiguration": {"bedrock:GetModelInvocationLoggingConfiguration"},
-	// Bedrock checks that the caller may pass the CloudWatch Logs delivery
-	// role to it.
-	"bedrock:PutModelInvocationLoggingConfiguration":    {"bedrock:PutModelInvocationLoggingConfiguration", "iam:PassRole"},
+	// The IAM service authorization reference lists no resource types and no
+	// dependent actions (such as iam:PassRole) for the three logging
+	// operations.
+	"bedrock:GetModelInvocationLoggingConfiguration":    {"bedrock:GetModelInvocationLoggingConfiguration"},
+	"bedrock:PutModelInvocationLoggingConfiguration":    {"bedrock:PutModelInvocationLoggingConfiguration"},
 	"bedrock:DeleteModelInvocationLoggingConfiguration": {"bedrock:DeleteModelInvocationLoggingConfiguration"},
 	"ssm:GetParameters":                              {"ssm:GetParameters"},
 	"s3:HeadBucket":                                  {"s3:ListBucket"}, // HeadBucket is authorized as s3:ListBucket
@@ -74,7 +75,9 @@ func buildPolicy(scope, roleName string) policyDoc {
 			Sid:    "ListOrganizationAccounts",
 			Effect: "Allow",
 			Action: []string{"organizations:ListAccounts", "organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"},
-			// Organizations list operations do not support resource-level permissions.
+			// ListAccounts has no resource type; the two parent-scoped
+			// operations could be narrowed to the organization's root and
+			// OU ARNs, which the tool cannot know in advance.
 			Resource: "*",
 		},
 	)
@@ -89,13 +92,6 @@ func buildPolicy(scope, roleName string) policyDoc {
 			},
 			// These operations have no resource type: only "*" works.
 			Resource: "*",
-		},
-		statement{
-			Sid:       "PassTheCloudWatchDeliveryRole",
-			Effect:    "Allow",
-			Action:    []string{"iam:PassRole"},
-			Resource:  "arn:aws:iam::*:role/*",
-			Condition: map[string]map[string]string{"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
 		},
 		statement{
 			Sid:      "ReadBaselineParameters",

@@ -386,8 +386,13 @@ func TestExplainGivesOneActionableLine(t *testing.T) {
 	denied := &smithy.OperationError{ServiceID: "Bedrock", OperationName: "PutModelInvocationLoggingConfiguration",
 		Err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User: x is not authorized\nto perform"}}
 	got := explain(fmt.Errorf("writing: %w", denied), tg)
-	if !strings.Contains(got, "need bedrock:PutModelInvocationLoggingConfiguration and iam:PassRole") || strings.Contains(got, "\n") {
+	if !strings.Contains(got, "need bedrock:PutModelInvocationLoggingConfiguration (print") || strings.Contains(got, "\n") {
 		t.Errorf("access denied: %q", got)
+	}
+	passRole := &smithy.OperationError{ServiceID: "Bedrock", OperationName: "PutModelInvocationLoggingConfiguration",
+		Err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User: arn:aws:sts::111111111111:assumed-role/a/b is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111111111111:role/r"}}
+	if got := explain(passRole, tg); !strings.Contains(got, "need iam:PassRole on arn:aws:iam::111111111111:role/r") {
+		t.Errorf("denied action named by AWS: %q", got)
 	}
 	ssmDenied := &smithy.OperationError{ServiceID: "SSM", OperationName: "GetParameters", Err: &smithy.GenericAPIError{Code: "AccessDeniedException"}}
 	if got := explain(ssmDenied, tg); !strings.Contains(got, "ssm:GetParameters") {
