@@ -32,7 +32,8 @@ type Record struct {
 // ErrMalformed is returned by Parse for a line that is not a usable log record.
 var ErrMalformed = errors.New("malformed record")
 
-const maxDepth = 512
+// maxDepth matches the nesting limit of encoding/json.
+const maxDepth = 10000
 
 // maxTokens bounds a token count so that sums and costs cannot overflow int64.
 const maxTokens = 1_000_000_000_000_000
