@@ -187,7 +187,7 @@ th{background:#f9fafb;font-weight:600}svg{width:100%;height:auto}.ax{font-size:1
 <div class="card"><b>{{.CacheRead}}</b><span>cache read tokens</span></div>
 <div class="card"><b>{{.CacheWrite}}</b><span>cache write tokens</span></div>
 <div class="card"><b>${{.Cost}}</b><span>estimated cost</span></div>
-<div class="card"><b>{{.R.UnpricedRecords}}</b><span>unpriced records</span></div>
+<div class="card"><b>{{.Unpriced}}</b><span>unpriced records</span></div>
 <div class="card"><b>{{.R.SkippedLines}}</b><span>skipped lines</span></div>
 <div class="card"><b>{{.R.UnreadableObjects}}</b><span>unreadable objects</span></div>
 </div>
@@ -226,7 +226,7 @@ func writeHTML(w io.Writer, r *usage.Report, top int) error {
 	return page.Execute(w, map[string]any{
 		"R": r, "Period": periodText(r.Period), "AsOf": orDash(r.Prices.AsOf),
 		"Records": n(r.Records), "Errors": n(r.Errors), "Input": n(r.InputTokens), "Output": n(r.OutputTokens),
-		"CacheRead": n(r.CacheReadTokens), "CacheWrite": n(r.CacheWriteTokens), "Cost": money(r.CostUnits),
+		"CacheRead": n(r.CacheReadTokens), "CacheWrite": n(r.CacheWriteTokens), "Cost": money(r.CostUnits), "Unpriced": n(r.UnpricedRecords),
 		"DayChart":      tokensPerDayChart(r),
 		"AccountChart":  barChart("cost by account", r.ByAccount, top, func(x usage.Row) float64 { return usage.USD(x.CostUnits) }, func(v float64) string { return "$" + money(int64(v*usage.CostUnitsPerUSD)) }),
 		"CallerMeasure": callerMeasure, "CallerChart": callerChart,

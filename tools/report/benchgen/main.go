@@ -82,7 +82,7 @@ func main() {
 			closeFile()
 			acct := accounts[(i / *perFile)%len(accounts)]
 			region := regions[(i / *perFile / len(accounts))%len(regions)]
-			ts := base.Add(time.Duration(i) * 14 * 24 * time.Hour / time.Duration(*records))
+			ts := base.Add(time.Duration(i) * (14 * 24 * time.Hour / time.Duration(*records)))
 			dir := filepath.Join(*out, "AWSLogs", acct, "BedrockModelInvocationLogs", region, ts.Format("2006/01/02/15"))
 			must(os.MkdirAll(dir, 0o755))
 			var err error
@@ -91,7 +91,7 @@ func main() {
 			zw = gzip.NewWriter(f)
 			bw = bufio.NewWriterSize(zw, 64<<10)
 		}
-		ts := base.Add(time.Duration(i) * 14 * 24 * time.Hour / time.Duration(*records))
+		ts := base.Add(time.Duration(i) * (14 * 24 * time.Hour / time.Duration(*records)))
 		op := ops[r.IntN(len(ops))]
 		acct := accounts[(i / *perFile)%len(accounts)]
 		rec := map[string]any{

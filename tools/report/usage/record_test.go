@@ -179,6 +179,7 @@ var seeds = []string{
 	`{"timestamp":"2026-11-21T05:00:00Z","modelId":"x","output":{"outputTokenCount":"5"}}`,
 	`{"timestamp":"2026-11-21T05:00:00Z","modelId":"x\ud83d\ude00","accountId":"1\t"}`,
 	`{not json`,
+	`{"timestamp":"0000-01-10T0:00:00Z","modelId":"\b"}}`,
 	`[1,2]`,
 	`{}`,
 	``,
