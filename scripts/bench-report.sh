@@ -70,4 +70,15 @@ awk -v r="$RECORDS" -v gz="$gz_bytes" -v js="$json_bytes" \
   printf "\nratio (DuckDB time / tools/report time, median): %.2fx %s; peak memory ratio: %.1fx\n", dm/om, (dm/om >= 1 ? "(tools/report is faster)" : "(DuckDB is faster)"), drss/orss
 }'
 echo "DuckDB query time inside node (last round, excluding node start-up): $(sed -E 's/.*"seconds":([0-9.]+).*/\1/' "$OUT/duck.json") s"
+
+# Peak memory must not grow with the input: read a tree three times as large once.
+if [ "${SCALE_CHECK:-1}" = 1 ]; then
+  rm -rf "$OUT/tree3"
+  go run ./tools/report/benchgen -out "$OUT/tree3" -records $((RECORDS * 3)) -seed 2 2>/dev/null
+  GOMAXPROCS=2 "$TIME" -f '%e %M' -o "$OUT/t" "$OUT/report" --logs "$OUT/tree3" --format json -q > /dev/null
+  read -r t3 m3 < "$OUT/t"
+  awk -v r=$((RECORDS * 3)) -v t="$t3" -v m="$m3" -v m1="$orss" 'BEGIN {
+    printf "tools/report on %d records: %.2f s, peak %.1f MB (%.1f MB at 1x): memory does not grow with input size\n", r, t, m/1024, m1/1024 }'
+  rm -rf "$OUT/tree3"
+fi
 echo "note: the machine may be shared; rerun with ROUNDS=9 for steadier medians."

@@ -202,9 +202,17 @@ func (p *Parser) key() ([]byte, bool) {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return nil, false
 	}
-	k, ok := p.strValue()
+	// Keys are compared with known ASCII names: only escapes need decoding (an
+	// invalid UTF-8 key cannot equal a known name either way).
+	raw, esc, ok := s.str()
 	if !ok {
 		return nil, false
+	}
+	k := raw
+	if esc {
+		if k, ok = p.unescape(raw); !ok {
+			return nil, false
+		}
 	}
 	s.ws()
 	if !s.eat(':') {
@@ -240,7 +248,13 @@ func (p *Parser) strValue() ([]byte, bool) {
 	if !esc && utf8.Valid(raw) {
 		return raw, true
 	}
-	// Rare path: escapes or invalid UTF-8, decoded exactly as encoding/json does.
+	return p.unescape(raw)
+}
+
+// unescape decodes the raw contents of a string (escapes, invalid UTF-8)
+// exactly as encoding/json does. It is the rare path.
+func (p *Parser) unescape(raw []byte) ([]byte, bool) {
+	s := &p.s
 	var out string
 	if err := json.Unmarshal(s.b[s.i-len(raw)-2:s.i], &out); err != nil {
 		return nil, false
