@@ -78,7 +78,8 @@ if [ "${SCALE_CHECK:-1}" = 1 ]; then
   GOMAXPROCS=2 "$TIME" -f '%e %M' -o "$OUT/t" "$OUT/report" --logs "$OUT/tree3" --format json -q > /dev/null
   read -r t3 m3 < "$OUT/t"
   awk -v r=$((RECORDS * 3)) -v t="$t3" -v m="$m3" -v m1="$orss" 'BEGIN {
-    printf "tools/report on %d records: %.2f s, peak %.1f MB (%.1f MB at 1x): memory does not grow with input size\n", r, t, m/1024, m1/1024 }'
+    verdict = (m < 1.5 * m1) ? "peak memory does not grow with input size" : "PEAK MEMORY GREW with input size"
+    printf "tools/report on %d records: %.2f s, peak %.1f MB (%.1f MB at 1x): %s\n", r, t, m/1024, m1/1024, verdict }'
   rm -rf "$OUT/tree3"
 fi
 echo "note: the machine may be shared; rerun with ROUNDS=9 for steadier medians."
