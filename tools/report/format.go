@@ -89,7 +89,14 @@ func counterCells(x usage.Row) []string {
 	if x.UnpricedRecords == 0 {
 		unpriced = "-"
 	}
-	return []string{n(x.Records), n(x.Errors), n(x.InputTokens), n(x.OutputTokens), n(x.CacheReadTokens), n(x.CacheWriteTokens), money(x.CostUnits), unpriced}
+	cost := money(x.CostUnits)
+	switch {
+	case x.UnpricedRecords > 0 && x.UnpricedRecords == x.Records:
+		cost = "unpriced"
+	case x.UnpricedRecords > 0:
+		cost += "*"
+	}
+	return []string{n(x.Records), n(x.Errors), n(x.InputTokens), n(x.OutputTokens), n(x.CacheReadTokens), n(x.CacheWriteTokens), cost, unpriced}
 }
 
 func totalsRow(r *usage.Report) usage.Row {
@@ -144,7 +151,7 @@ func writeTable(w io.Writer, r *usage.Report, top int) error {
 
 func writeFootnotes(w io.Writer, r *usage.Report, bullet string) {
 	if len(r.UnpricedModels) > 0 {
-		fmt.Fprintf(w, "\n%sUnpriced (no price in the table; cost not estimated, not counted as $0):\n", bullet)
+		fmt.Fprintf(w, "\n%sUnpriced models (no price in the table: their cost is not estimated, not counted as $0; * marks a cost that excludes them):\n", bullet)
 		for _, u := range r.UnpricedModels {
 			fmt.Fprintf(w, "%s  %s: %d records\n", bullet, u.Key, u.Records)
 		}

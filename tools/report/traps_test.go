@@ -248,3 +248,14 @@ func TestLogsDirHandComputedTotals(t *testing.T) {
 		t.Errorf("unpriced_models = %v", unpriced)
 	}
 }
+
+// The committed copy of the trap tree gives the same hand-computed totals:
+// go run ./tools/report --logs tools/report/testdata/traps/logs --prices tools/report/testdata/traps/prices.json --format json
+func TestCommittedTrapTree(t *testing.T) {
+	m, _ := runJSON(t, offlineEnv(t), "--logs", "testdata/traps/logs", "--prices", "testdata/traps/prices.json", "--format", "json", "-q")
+	checkRow(t, "totals", m, row{9, 2, 17610, 4670, 10000, 4000, "0.038615", 2})
+	if num(t, m["skipped_lines"]) != 6 || num(t, m["unreadable_objects"]) != 2 {
+		t.Errorf("skipped_lines %v unreadable_objects %v, want 6 and 2", m["skipped_lines"], m["unreadable_objects"])
+	}
+	checkSums(t, m)
+}
