@@ -43,7 +43,9 @@ func TestLogsS3ListsOnlyDatePrefixesInRange(t *testing.T) {
 	files := trapFiles(t)
 	// out of range: must be neither listed nor read
 	files["AWSLogs/111111111111/BedrockModelInvocationLogs/us-east-1/2026/10/01/00/old.json.gz"] = gz(t, r1)
-	files["AWSLogs/111111111111/BedrockModelInvocationLogs/us-east-1/2026/11/23/00/later.json.gz"] = gz(t, r1)
+	files["AWSLogs/111111111111/BedrockModelInvocationLogs/us-east-1/2026/11/25/00/much-later.json.gz"] = gz(t, r1)
+	// the day after the period is read for late deliveries; records are then filtered by timestamp
+	files["AWSLogs/111111111111/BedrockModelInvocationLogs/us-east-1/2026/11/23/00/later.json.gz"] = gz(t, strings.Replace(r1, "2026-11-20T10:00:00Z", "2026-11-23T00:01:00Z", 1))
 	for name, b := range files {
 		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("logs"), Key: aws.String("org/" + name), Body: bytes.NewReader(b)}); err != nil {
 			t.Fatal(err)
@@ -74,7 +76,7 @@ func TestLogsS3ListsOnlyDatePrefixesInRange(t *testing.T) {
 		}
 		// every full listing is one date prefix in range
 		ok := false
-		for _, d := range []string{"/2026/11/20/", "/2026/11/21/", "/2026/11/22/"} {
+		for _, d := range []string{"/2026/11/20/", "/2026/11/21/", "/2026/11/22/", "/2026/11/23/"} {
 			ok = ok || strings.HasSuffix(prefix, d)
 		}
 		if !ok {
@@ -82,9 +84,14 @@ func TestLogsS3ListsOnlyDatePrefixesInRange(t *testing.T) {
 		}
 		dates++
 	}
-	// 3 accounts x their regions (111: us-east-1, ap-southeast-1; 222: us-east-1, eu-west-1; 333: us-east-1) x 3 days
-	if dates != 15 {
-		t.Errorf("%d date listings, want 15: %v", dates, listings)
+	// 3 accounts x their regions (111: us-east-1, ap-southeast-1; 222: us-east-1,
+	// eu-west-1; 333: us-east-1) x 4 days: the period plus one for late deliveries
+	if dates != 20 {
+		t.Errorf("%d date listings, want 20: %v", dates, listings)
+	}
+	// later.json.gz (2026-11-23, read for late deliveries) holds a record of the 23rd
+	if num(t, m["out_of_range_records"]) != 1 {
+		t.Errorf("out_of_range_records = %v, want 1", m["out_of_range_records"])
 	}
 }
 

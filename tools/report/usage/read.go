@@ -251,8 +251,17 @@ func (r DateRange) Contains(y, m, d int) bool {
 	return (r.From.IsZero() || !t.Before(r.From)) && (r.To.IsZero() || !t.After(r.To))
 }
 
-// DateRangeFor returns the UTC dates touched by [start, end).
+// DeliveryLag is how far after its timestamp a record may land in a later
+// date prefix (records written just before midnight are delivered after it).
+const DeliveryLag = 24 * time.Hour
+
+// DateRangeFor returns the UTC date prefixes to read for records in
+// [start, end): the dates touched, plus the day after for late deliveries.
+// Records outside [start, end) are still dropped by timestamp.
 func DateRangeFor(start, end time.Time) DateRange {
+	if !end.IsZero() {
+		end = end.Add(DeliveryLag)
+	}
 	var r DateRange
 	if !start.IsZero() {
 		s := start.UTC()
