@@ -7,7 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/bedrockgov/bedrockgov/tools/report/usage"
 )
@@ -117,36 +117,57 @@ func periodText(p usage.Period) string {
 
 func writeTable(w io.Writer, r *usage.Report, top int) error {
 	fmt.Fprintf(w, "Bedrock usage report\nsource:  %s\nperiod:  %s\nprices:  %s (as of %s)\n\n", r.Source, periodText(r.Period), r.Prices.Source, orDash(r.Prices.AsOf))
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "\t%s\t\n", strings.Join(counterHeads, "\t"))
-	fmt.Fprintf(tw, "TOTAL\t%s\t\n", strings.Join(counterCells(totalsRow(r)), "\t"))
-	tw.Flush()
+	aligned(w, append([]string{""}, counterHeads...), [][]string{append([]string{"TOTAL"}, counterCells(totalsRow(r))...)})
 	fmt.Fprintf(w, "skipped lines: %d   unreadable objects: %d   out-of-range records: %d\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
 	for _, s := range sections(r) {
 		fmt.Fprintf(w, "\n%s\n", s.title)
-		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintf(tw, "%s\t%s\n", s.column, strings.Join(counterHeads, "\t"))
 		rows, more := limit(s.rows, top)
+		var cells [][]string
 		for _, x := range rows {
-			fmt.Fprintf(tw, "%s\t%s\n", x.Key, strings.Join(counterCells(x), "\t"))
+			cells = append(cells, append([]string{x.Key}, counterCells(x)...))
 		}
-		tw.Flush()
+		aligned(w, append([]string{s.column}, counterHeads...), cells)
 		if more > 0 {
 			fmt.Fprintf(w, "... %d more (all rows in --format json or csv)\n", more)
 		}
 	}
 	if m := r.Metrics; m != nil {
 		fmt.Fprintf(w, "\nCloudWatch metrics per model (%s, %d GetMetricData calls for %d queries)\n", m.Region, m.Calls, m.Queries)
-		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MODEL ID\tINVOCATIONS\tCLIENT ERR\tSERVER ERR\tTHROTTLES\tLATENCY P50 ms\tP90 ms\tP99 ms\tTTFT P50 ms")
+		var cells [][]string
 		for _, x := range m.Models {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ModelID, n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors), n(x.Throttles),
-				ms(x.LatencyP50Ms), ms(x.LatencyP90Ms), ms(x.LatencyP99Ms), ms(x.TTFTP50Ms))
+			cells = append(cells, []string{x.ModelID, n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors), n(x.Throttles),
+				ms(x.LatencyP50Ms), ms(x.LatencyP90Ms), ms(x.LatencyP99Ms), ms(x.TTFTP50Ms)})
 		}
-		tw.Flush()
+		aligned(w, []string{"MODEL ID", "INVOCATIONS", "CLIENT ERR", "SERVER ERR", "THROTTLES", "LATENCY P50 ms", "P90 ms", "P99 ms", "TTFT P50 ms"}, cells)
 	}
 	writeFootnotes(w, r, "")
 	return nil
+}
+
+// aligned writes a text table: the first column left-aligned, numbers right-aligned.
+func aligned(w io.Writer, head []string, rows [][]string) {
+	width := make([]int, len(head))
+	for _, r := range append([][]string{head}, rows...) {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	line := func(r []string) {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i == 0 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString("  " + pad + c)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+	line(head)
+	for _, r := range rows {
+		line(r)
+	}
 }
 
 func writeFootnotes(w io.Writer, r *usage.Report, bullet string) {
