@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 	"golang.org/x/term"
 
 	"github.com/bedrockgov/bedrockgov/tools/report/usage"
@@ -41,7 +42,9 @@ type env struct {
 func defaultEnv() *env {
 	return &env{
 		loadAWS: func(ctx context.Context, region, profile string) (aws.Config, error) {
-			var opts []func(*config.LoadOptions) error
+			// The SDK's own warnings (such as the IMDSv1 fallback) would break the
+			// one-line error contract; failures surface as errors instead.
+			opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 			if region != "" {
 				opts = append(opts, config.WithRegion(region))
 			}
@@ -111,7 +114,8 @@ Bedrock usage and cost report. Sources (choose one):
                          metrics carry no account, caller, operation or tag.
   --logs s3://BUCKET/PREFIX
                          model invocation logs delivered to S3 (PREFIX is the logging key prefix,
-                         above AWSLogs/). With a period, only the date prefixes in it are listed.
+                         above AWSLogs/). With a period, only its date prefixes (and the next
+                         day, for late deliveries) are listed.
   --logs DIR             a local copy of the same layout (or any directory of *.json.gz files).
                          Makes no AWS calls at all (unless --resolve-profiles is given).
   --log-group NAME       invocation logs in CloudWatch Logs, aggregated in the service by a Logs
