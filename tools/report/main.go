@@ -2,7 +2,7 @@
 // many tokens, which models, accounts, callers and teams, what it costs, and
 // how that changes day by day. It reads CloudWatch metrics (the default),
 // model invocation logs in S3 or on disk, or a CloudWatch Logs group through
-// Logs Insights. See tools/report/README.md.
+// Logs Insights. See the "tools/report" section of README.md.
 package main
 
 import (
