@@ -61,8 +61,8 @@ type Environment struct {
 	AlertEmails AlertEmails `json:"alertEmails"`
 	// Thresholds are the alarm thresholds.
 	Thresholds Thresholds `json:"thresholds"`
-	// MonitoredModels are Bedrock model IDs (as they appear in the ModelId metric dimension)
-	// that get per-model alarms: p90 latency, client-error rate and a token-volume anomaly band.
+	// MonitoredModels are Bedrock model IDs (as they appear in the ModelId metric dimension,
+	// at least one, at most 20) that get per-model alarms: p90 latency, client-error rate and a token-volume anomaly band.
 	// Throttles, server errors and log-delivery failures are alarmed account-wide regardless.
 	MonitoredModels []string `json:"monitoredModels"`
 	// LogRetentionDays is how long the CloudWatch log group keeps invocation logs; it must be a
@@ -76,8 +76,8 @@ type Environment struct {
 	LogKeyPrefix string `json:"logKeyPrefix,omitempty"`
 	// Tags are applied to every resource of the environment's stacks.
 	Tags Tags `json:"tags"`
-	// TerminationProtection turns on CloudFormation termination protection. Default: true for
-	// an environment named "prod", false otherwise.
+	// TerminationProtection turns on CloudFormation termination protection. Default: true;
+	// set false for environments whose stacks may be deleted freely.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
 }
 
@@ -166,7 +166,7 @@ func (e Environment) TerminationProtected() bool {
 	if e.TerminationProtection != nil {
 		return *e.TerminationProtection
 	}
-	return e.Name == "prod"
+	return true
 }
 
 // Parse decodes a configuration from JSON, rejecting unknown keys, and validates it. The error

@@ -19,6 +19,10 @@ func TestExampleIsValid(t *testing.T) {
 			t.Errorf("environment %s: termination protection %v", e.Name, e.TerminationProtected())
 		}
 	}
+	// Protection is on unless an environment opts out.
+	if !(Environment{Name: "production"}).TerminationProtected() {
+		t.Error("termination protection must default to on")
+	}
 }
 
 // mutate returns the example as a generic JSON tree, changed by f, re-encoded.
@@ -72,6 +76,17 @@ func TestEachBadValueIsNamed(t *testing.T) {
 		}, []string{"infrequentAccessDays: 10 must be at least 30", "glacierDays: 5 must be greater", "expirationDays: 3 must be greater"}},
 		{"missing tag", func(e []any) { delete(env(e, 2)["tags"].(map[string]any), "costCenter") },
 			[]string{`environments[2] (prod).tags.costCenter: missing`}},
+		{"duplicate email", func(e []any) {
+			env(e, 0)["alertEmails"].(map[string]any)["critical"] = []any{"a@example.com", "A@example.com"}
+		}, []string{`alertEmails.critical[1]: "A@example.com" is listed twice`}},
+		{"duplicate model", func(e []any) { env(e, 0)["monitoredModels"] = []any{"amazon.nova-micro-v1:0", "amazon.nova-micro-v1:0"} },
+			[]string{`monitoredModels[1]: "amazon.nova-micro-v1:0" is listed twice`}},
+		{"no monitored models", func(e []any) { delete(env(e, 0), "monitoredModels") },
+			[]string{`environments[0] (dev).monitoredModels: missing`}},
+		{"model id too long for an alarm name", func(e []any) { env(e, 0)["monitoredModels"] = []any{strings.Repeat("a", 161)} },
+			[]string{`monitoredModels[0]:`, "at most 160 characters"}},
+		{"china region", func(e []any) { env(e, 0)["regions"] = []any{"cn-north-1"} },
+			[]string{`"cn-north-1" is not a known AWS region`}},
 		{"no critical recipient", func(e []any) { env(e, 0)["alertEmails"].(map[string]any)["critical"] = []any{} },
 			[]string{`alertEmails.critical: missing`}},
 	}

@@ -18,8 +18,11 @@ var KnownRegions = map[string]bool{
 	"eu-central-2": true, "eu-west-1": true, "eu-west-2": true, "eu-west-3": true, "eu-south-1": true,
 	"eu-south-2": true, "eu-north-1": true, "il-central-1": true, "me-south-1": true,
 	"me-central-1": true, "mx-central-1": true, "sa-east-1": true,
-	"us-gov-east-1": true, "us-gov-west-1": true, "cn-north-1": true, "cn-northwest-1": true,
+	"us-gov-east-1": true, "us-gov-west-1": true,
 }
+
+// maxModelIDLen keeps per-model alarm names within CloudWatch's 255 characters.
+const maxModelIDLen = 160
 
 // RetentionDays are the retention periods CloudWatch Logs accepts.
 var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -105,10 +108,15 @@ func (e *Environment) validate(at string, p *problems) {
 		p.add("%s.alertEmails.critical: missing; critical alarms need at least one recipient", at)
 	}
 	for _, s := range Severities {
+		dup := map[string]bool{}
 		for j, addr := range e.AlertEmails.For(s) {
-			if !validEmail(addr) {
+			switch {
+			case !validEmail(addr):
 				p.add("%s.alertEmails.%s[%d]: %q is not a valid email address (expected name@example.com)", at, s, j, addr)
+			case dup[strings.ToLower(addr)]:
+				p.add("%s.alertEmails.%s[%d]: %q is listed twice", at, s, j, addr)
 			}
+			dup[strings.ToLower(addr)] = true
 		}
 	}
 	t := e.Thresholds
@@ -129,10 +137,18 @@ func (e *Environment) validate(at string, p *problems) {
 	if t.ClientErrorRatePercent > 100 {
 		p.add("%s.thresholds.clientErrorRatePercent: %v is a percentage and must be at most 100", at, t.ClientErrorRatePercent)
 	}
+	if len(e.MonitoredModels) == 0 {
+		p.add("%s.monitoredModels: missing; list at least one model ID (the ModelId metric dimension, for example \"amazon.nova-micro-v1:0\") to get client-error-rate, p90-latency and token-anomaly alarms", at)
+	}
+	seenModel := map[string]bool{}
 	for j, m := range e.MonitoredModels {
-		if !modelRe.MatchString(m) {
-			p.add("%s.monitoredModels[%d]: %q is not a Bedrock model ID (for example \"amazon.nova-micro-v1:0\")", at, j, m)
+		switch {
+		case !modelRe.MatchString(m) || len(m) > maxModelIDLen:
+			p.add("%s.monitoredModels[%d]: %q is not a Bedrock model ID of at most %d characters (for example \"amazon.nova-micro-v1:0\")", at, j, m, maxModelIDLen)
+		case seenModel[m]:
+			p.add("%s.monitoredModels[%d]: %q is listed twice", at, j, m)
 		}
+		seenModel[m] = true
 	}
 	if len(e.MonitoredModels) > 20 {
 		p.add("%s.monitoredModels: %d models; at most 20 get per-model alarms (account-wide alarms cover every model)", at, len(e.MonitoredModels))

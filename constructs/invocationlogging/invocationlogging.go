@@ -175,6 +175,9 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 				Id:                                  jsii.String("access-logs-tiering"),
 				Transitions:                         &[]*awss3.Transition{{StorageClass: awss3.StorageClass_INFREQUENT_ACCESS(), TransitionAfter: ia}},
 				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(7)),
+				// Access logs are kept as long as the logs they describe.
+				Expiration:                  props.ExpireAfter,
+				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
 			}},
 		})
 	}

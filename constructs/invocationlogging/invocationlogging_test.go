@@ -133,6 +133,9 @@ func TestLogBucketIsPrivateEncryptedVersionedRetainedAndTLSOnly(t *testing.T) {
 	if a.DeletionPolicy != "Retain" {
 		t.Error("access-log bucket must be retained")
 	}
+	if al := cdkassert.JSON(a.Properties["LifecycleConfiguration"]); !cdkassert.Contains(al, `"ExpirationInDays":400`, `"NoncurrentVersionExpiration"`) {
+		t.Errorf("access logs must expire with the logs they describe: %s", al)
+	}
 	if !strings.Contains(cdkassert.JSON(a.Properties), `"SSEAlgorithm":"AES256"`) {
 		t.Error("access-log bucket must be encrypted (SSE-S3, the only default encryption server access logging accepts)")
 	}

@@ -13,7 +13,7 @@ func each(f *MetricFactory, name, stat, label string) awscloudwatch.IMetric {
 }
 
 func total(f *MetricFactory, name, label string) awscloudwatch.IMetric {
-	return f.Metric(name, &MetricOptions{Label: jsii.String(label)})
+	return f.RangeTotal(name, label)
 }
 
 func graph(title string, left []awscloudwatch.IMetric, unit string, stacked bool) awscloudwatch.IWidget {

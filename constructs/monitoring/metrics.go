@@ -163,6 +163,15 @@ func (f *MetricFactory) AccountAlarmMetric(name string, fn string) awscloudwatch
 	})
 }
 
+// RangeTotal returns the account-wide sum of a count metric with no period of its own, so a
+// single-value widget with SetPeriodToTimeRange shows the total over the dashboard's range.
+func (f *MetricFactory) RangeTotal(name, label string) awscloudwatch.IMetric {
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(fmt.Sprintf(`SUM(SEARCH('{%s,%s} MetricName="%s"', 'Sum'))`, Namespace, ModelIDDimension, name)),
+		Label:      jsii.String(label),
+	})
+}
+
 // DeliveryMetric returns an invocation-log delivery metric (Sum).
 func (f *MetricFactory) DeliveryMetric(name string) awscloudwatch.IMetric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{

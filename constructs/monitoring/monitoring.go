@@ -156,6 +156,13 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	m := &monitoring{Construct: c, topics: map[Severity]awssns.ITopic{}}
+	stack := awscdk.Stack_Of(c)
+	// Every alarm name starts with the prefix, so this pattern names exactly this stack's alarms.
+	alarmConditions := &map[string]any{
+		"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
+		"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-*",
+			*stack.Partition(), *stack.Region(), *stack.Account(), prefix)},
+	}
 
 	m.key = props.EncryptionKey
 	if m.key == nil {
@@ -165,12 +172,13 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 			PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 		})
 		// CloudWatch alarms publish to encrypted topics with the service's own identity; the
-		// key only protects alert notifications.
+		// grant holds only for this stack's alarms, in this account and region.
 		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:        jsii.String("AllowCloudWatchAlarmsToPublish"),
 			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 			Resources:  jsii.Strings("*"),
+			Conditions: alarmConditions,
 		}), jsii.Bool(false))
 		m.key = key
 	}
@@ -182,6 +190,14 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 			MasterKey:   m.key,
 			EnforceSSL:  jsii.Bool(true),
 		})
+		// A topic policy replaces SNS's default one, so CloudWatch needs an explicit grant.
+		t.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowCloudWatchAlarmsToPublish"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+			Actions:    jsii.Strings("sns:Publish"),
+			Resources:  jsii.Strings(*t.TopicArn()),
+			Conditions: alarmConditions,
+		}))
 		emails := append([]string(nil), props.AlertEmails[s]...)
 		sort.Strings(emails)
 		for _, e := range emails {

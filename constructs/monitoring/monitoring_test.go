@@ -91,9 +91,26 @@ func TestOneEncryptedTLSOnlyTopicPerSeverityWithEmailSubscriptions(t *testing.T)
 			}
 		}
 	}
+	cloudwatchMayPublish := map[string]bool{}
+	for _, p := range policies {
+		for _, s := range cdkassert.Statements(p.Properties["PolicyDocument"]) {
+			if s["Effect"] == "Allow" && cdkassert.JSON(s["Principal"]) == `{"Service":"cloudwatch.amazonaws.com"}` && s["Action"] == "sns:Publish" {
+				if c := cdkassert.JSON(s["Condition"]); !cdkassert.Contains(c, `"aws:SourceAccount":"123456789012"`, `:cloudwatch:us-east-1:123456789012:alarm:Bedrock-test-*`) {
+					t.Errorf("publish grant lacks confused-deputy conditions: %s", c)
+				}
+				for _, topic := range p.Properties["Topics"].([]any) {
+					cloudwatchMayPublish[topic.(map[string]any)["Ref"].(string)] = true
+				}
+			}
+		}
+	}
 	for id := range topics {
 		if !tlsOnly[id] {
 			t.Errorf("topic %s has no TLS-only policy", id)
+		}
+		// A topic policy replaces SNS's default; without this grant no alarm is delivered.
+		if !cloudwatchMayPublish[id] {
+			t.Errorf("topic %s does not let CloudWatch alarms publish", id)
 		}
 	}
 	subs := map[monitoring.Severity][]string{}
@@ -122,6 +139,9 @@ func TestOneEncryptedTLSOnlyTopicPerSeverityWithEmailSubscriptions(t *testing.T)
 	cw := cdkassert.StatementBySid(t, key.Properties["KeyPolicy"], "AllowCloudWatchAlarmsToPublish")
 	if acts := cdkassert.Strings(cw["Action"]); strings.Join(acts, ",") != "kms:Decrypt,kms:GenerateDataKey*" {
 		t.Errorf("cloudwatch key permissions = %v", acts)
+	}
+	if c := cdkassert.JSON(cw["Condition"]); !cdkassert.Contains(c, `"aws:SourceAccount":"123456789012"`, `:alarm:Bedrock-test-*`) {
+		t.Errorf("cloudwatch key grant lacks confused-deputy conditions: %s", c)
 	}
 }
 
@@ -294,6 +314,10 @@ func TestDashboardShowsEveryMetricGroup(t *testing.T) {
 		if !strings.Contains(body, m) {
 			t.Errorf("dashboard never shows %s", m)
 		}
+	}
+	// Totals take the dashboard's time range: their SEARCH carries no period of its own.
+	if !strings.Contains(body, `SUM(SEARCH('{AWS/Bedrock,ModelId} MetricName=\"InputTokenCount\"', 'Sum'))`) {
+		t.Error("range totals must not fix a 5-minute period")
 	}
 	for _, p := range []string{"'p50'", "'p90'", "'p99'"} {
 		if !strings.Contains(body, p) {
