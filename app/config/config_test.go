@@ -79,7 +79,9 @@ func TestEachBadValueIsNamed(t *testing.T) {
 		{"duplicate email", func(e []any) {
 			env(e, 0)["alertEmails"].(map[string]any)["critical"] = []any{"a@example.com", "A@example.com"}
 		}, []string{`alertEmails.critical[1]: "A@example.com" is listed twice`}},
-		{"duplicate model", func(e []any) { env(e, 0)["monitoredModels"] = []any{"amazon.nova-micro-v1:0", "amazon.nova-micro-v1:0"} },
+		{"duplicate model", func(e []any) {
+			env(e, 0)["monitoredModels"] = []any{"amazon.nova-micro-v1:0", "amazon.nova-micro-v1:0"}
+		},
 			[]string{`monitoredModels[1]: "amazon.nova-micro-v1:0" is listed twice`}},
 		{"no monitored models", func(e []any) { delete(env(e, 0), "monitoredModels") },
 			[]string{`environments[0] (dev).monitoredModels: missing`}},
