@@ -66,7 +66,7 @@ deploy: tools ## deploy STACKS to the account of your current AWS credentials
 diff: tools ## cdk diff against the deployed stacks
 	$(CDK) diff $(STACKS)
 
-bench: bench-synth ## every benchmark (synth, logging tool, report tool)
+bench: bench-synth bench-logging bench-report ## every benchmark (synth, logging tool, report tool); about 8 minutes
 
 bench-synth: tools ## warm synth time of the whole app vs a one-bucket app, and make test wall time
 	bash scripts/bench-synth.sh
