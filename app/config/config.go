@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -176,7 +177,21 @@ func Parse(data []byte) (*Config, error) {
 	dec.DisallowUnknownFields()
 	var c Config
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("configuration is not valid JSON for the expected schema: %s (see README \"Configuration\")", strings.TrimPrefix(err.Error(), "json: "))
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("configuration is not valid JSON: %s (see README \"Configuration\")", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		// A wrong type or an unknown key: the decoder still fills every other field, so the
+		// rest of the configuration is validated too and every problem is reported together.
+		problem := fmt.Sprintf("%s (see README \"Configuration\")", strings.TrimPrefix(err.Error(), "json: "))
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			problem = fmt.Sprintf("%s: a JSON %s where a %s is expected (see README \"Configuration\")", typeErr.Field, typeErr.Value, jsonKind(typeErr.Type.Kind().String()))
+		}
+		if verr, ok := AsValidationError(c.Validate()); ok {
+			return nil, &ValidationError{Problems: append([]string{problem}, verr.Problems...)}
+		}
+		return nil, &ValidationError{Problems: []string{problem}}
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -229,4 +244,20 @@ func AsValidationError(err error) (*ValidationError, bool) {
 	var v *ValidationError
 	ok := errors.As(err, &v)
 	return v, ok
+}
+
+// jsonKind names a Go kind the way the JSON configuration does.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "string"
+	case "int", "int64", "float64":
+		return "number"
+	case "bool", "ptr":
+		return "boolean"
+	case "slice":
+		return "list"
+	default:
+		return "object"
+	}
 }

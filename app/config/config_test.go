@@ -142,6 +142,18 @@ func TestUnknownKeyAndBadTypeRejected(t *testing.T) {
 	if _, err := Parse(data); err == nil || !strings.Contains(err.Error(), "logRetentionDays") {
 		t.Fatalf("a wrong type must be rejected naming the key, got %v", err)
 	}
+	// A type error does not hide the other problems.
+	data = mutate(t, func(e []any) {
+		env(e, 0)["account"] = 111111111111
+		env(e, 1)["regions"] = []any{"moon-1"}
+	})
+	_, err := Parse(data)
+	if v, ok := AsValidationError(err); !ok || !cdkContains(err.Error(), "environments.account: a JSON number where a string is expected", `"moon-1"`) || len(v.Problems) < 2 {
+		t.Fatalf("want the type error and the bad region together, got %v", err)
+	}
+	if _, err := Parse([]byte(`{"organization": {`)); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+		t.Fatalf("truncated JSON: %v", err)
+	}
 }
 
 func TestFromContext(t *testing.T) {
@@ -177,4 +189,13 @@ func TestTagsMap(t *testing.T) {
 			t.Errorf("tag %s = %q, want %q", k, m[k], v)
 		}
 	}
+}
+
+func cdkContains(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
