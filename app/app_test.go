@@ -16,11 +16,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdkassert.Main(m) }
 
 // TestWholeAppSynthesizesNagClean builds every stack of the example organization with the
 // AWS Solutions checks, fails on any unsuppressed finding, and checks the cloud assembly holds

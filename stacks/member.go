@@ -72,6 +72,9 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
 	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
 
+	bucketName := *logging.Bucket().BucketName()
+	roleArn := *logging.DeliveryRole().RoleArn()
+
 	params := constructs.NewConstruct(stack, jsii.String("Parameters"))
 	publish := func(id, name, value, description string) {
 		awsssm.NewStringParameter(params, jsii.String(id), &awsssm.StringParameterProps{
@@ -81,11 +84,11 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 			Tier:          awsssm.ParameterTier_STANDARD,
 		})
 	}
-	publish("BucketName", ssmparams.BucketName, *logging.Bucket().BucketName(), "S3 bucket that receives Amazon Bedrock invocation logs")
+	publish("BucketName", ssmparams.BucketName, bucketName, "S3 bucket that receives Amazon Bedrock invocation logs")
 	publish("KeyPrefix", ssmparams.KeyPrefix, logging.KeyPrefix(), "S3 key prefix of Amazon Bedrock invocation logs")
 	publish("LogGroupName", ssmparams.LogGroupName, logging.LogGroupName(), "CloudWatch Logs log group that receives Amazon Bedrock invocation logs")
-	publish("RoleArn", ssmparams.RoleArn, *logging.DeliveryRole().RoleArn(), "IAM role Amazon Bedrock assumes to write invocation logs to CloudWatch Logs")
-	publish("LargeDataBucketName", ssmparams.LargeDataBucketName, *logging.Bucket().BucketName(), "S3 bucket for invocation-log bodies too large for CloudWatch Logs")
+	publish("RoleArn", ssmparams.RoleArn, roleArn, "IAM role Amazon Bedrock assumes to write invocation logs to CloudWatch Logs")
+	publish("LargeDataBucketName", ssmparams.LargeDataBucketName, bucketName, "S3 bucket for invocation-log bodies too large for CloudWatch Logs")
 
 	output := func(key, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(key), &awscdk.CfnOutputProps{
@@ -93,10 +96,10 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 			Description: jsii.String(description),
 		})
 	}
-	output(OutputLogBucketName, *logging.Bucket().BucketName(), "S3 bucket of Bedrock invocation logs (SSM "+ssmparams.BucketName+")")
+	output(OutputLogBucketName, bucketName, "S3 bucket of Bedrock invocation logs (SSM "+ssmparams.BucketName+")")
 	output(OutputLogKeyPrefix, logging.KeyPrefix(), "S3 key prefix of Bedrock invocation logs (SSM "+ssmparams.KeyPrefix+")")
 	output(OutputLogGroupName, logging.LogGroupName(), "Log group of Bedrock invocation logs (SSM "+ssmparams.LogGroupName+")")
-	output(OutputDeliveryRoleArn, *logging.DeliveryRole().RoleArn(), "Role Bedrock assumes to write to the log group (SSM "+ssmparams.RoleArn+")")
+	output(OutputDeliveryRoleArn, roleArn, "Role Bedrock assumes to write to the log group (SSM "+ssmparams.RoleArn+")")
 	output(OutputLogKeyArn, *logging.Key().KeyArn(), "KMS key encrypting the invocation logs")
 	output(OutputDashboardName, *mon.Dashboard().DashboardName(), "CloudWatch dashboard of Bedrock usage")
 	output(OutputCriticalTopicArn, *mon.Topic(monitoring.Critical).TopicArn(), "SNS topic of critical alarms")

@@ -1,7 +1,6 @@
 package stacks_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -16,11 +15,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/tools/logging/ssmparams"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdkassert.Main(m) }
 
 var tags = map[string]string{"CostCenter": "CC-9", "DataClassification": "confidential", "ComplianceRequirement": "soc2", "Environment": "prod"}
 

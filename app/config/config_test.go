@@ -148,7 +148,7 @@ func TestUnknownKeyAndBadTypeRejected(t *testing.T) {
 		env(e, 1)["regions"] = []any{"moon-1"}
 	})
 	_, err := Parse(data)
-	if v, ok := AsValidationError(err); !ok || !cdkContains(err.Error(), "environments.account: a JSON number where a string is expected", `"moon-1"`) || len(v.Problems) < 2 {
+	if v, ok := AsValidationError(err); !ok || !containsAll(err.Error(), "environments.account: a JSON number where a string is expected", `"moon-1"`) || len(v.Problems) < 2 {
 		t.Fatalf("want the type error and the bad region together, got %v", err)
 	}
 	if _, err := Parse([]byte(`{"organization": {`)); err == nil || !strings.Contains(err.Error(), "not valid JSON") {
@@ -191,7 +191,7 @@ func TestTagsMap(t *testing.T) {
 	}
 }
 
-func cdkContains(s string, subs ...string) bool {
+func containsAll(s string, subs ...string) bool {
 	for _, sub := range subs {
 		if !strings.Contains(s, sub) {
 			return false

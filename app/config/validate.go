@@ -6,20 +6,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-)
 
-// KnownRegions are the AWS regions the configuration accepts.
-var KnownRegions = map[string]bool{
-	"us-east-1": true, "us-east-2": true, "us-west-1": true, "us-west-2": true,
-	"af-south-1": true, "ap-east-1": true, "ap-east-2": true, "ap-south-1": true, "ap-south-2": true,
-	"ap-southeast-1": true, "ap-southeast-2": true, "ap-southeast-3": true, "ap-southeast-4": true,
-	"ap-southeast-5": true, "ap-southeast-7": true, "ap-northeast-1": true, "ap-northeast-2": true,
-	"ap-northeast-3": true, "ca-central-1": true, "ca-west-1": true, "eu-central-1": true,
-	"eu-central-2": true, "eu-west-1": true, "eu-west-2": true, "eu-west-3": true, "eu-south-1": true,
-	"eu-south-2": true, "eu-north-1": true, "il-central-1": true, "me-south-1": true,
-	"me-central-1": true, "mx-central-1": true, "sa-east-1": true,
-	"us-gov-east-1": true, "us-gov-west-1": true,
-}
+	"github.com/bedrockgov/bedrockgov/tools/awsregions"
+)
 
 // maxModelIDLen keeps per-model alarm names within CloudWatch's 255 characters.
 const maxModelIDLen = 160
@@ -97,8 +86,8 @@ func (e *Environment) validate(at string, p *problems) {
 	seen := map[string]bool{}
 	for j, r := range e.Regions {
 		switch {
-		case !KnownRegions[r]:
-			p.add("%s.regions[%d]: %q is not a known AWS region (for example \"us-east-1\", \"eu-west-1\")", at, j, r)
+		case !supportedRegion(r):
+			p.add("%s.regions[%d]: %q is not a known AWS region (for example \"us-east-1\", \"eu-west-1\"; China regions are not supported)", at, j, r)
 		case seen[r]:
 			p.add("%s.regions[%d]: %q is listed twice", at, j, r)
 		}
@@ -212,6 +201,13 @@ func validEmail(s string) bool {
 	}
 	at := strings.LastIndex(s, "@")
 	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " \t")
+}
+
+// supportedRegion accepts commercial and GovCloud regions; the templates' service principals
+// and ARNs do not hold in the China partition.
+func supportedRegion(r string) bool {
+	p, ok := awsregions.Partition(r)
+	return ok && p != awsregions.AWSChina
 }
 
 func validRetention(d int) bool {

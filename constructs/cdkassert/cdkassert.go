@@ -7,6 +7,7 @@ package cdkassert
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +17,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 )
+
+// Main runs the tests of a package that uses the CDK, then stops the jsii runtime once (one
+// Node process per test binary). Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
 
 // Must runs f and reports a jsii panic (a failed assertion) as a test failure.
 func Must(t testing.TB, f func()) {

@@ -163,14 +163,8 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 	accessLogs := props.AccessLogsBucket
 	if accessLogs == nil {
 		// S3 server access logs can only be delivered to a bucket with SSE-S3 default encryption.
-		accessLogs = awss3.NewBucket(c, jsii.String("AccessLogsBucket"), &awss3.BucketProps{
-			Encryption:        awss3.BucketEncryption_S3_MANAGED,
-			BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-			ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-			EnforceSSL:        jsii.Bool(true),
-			MinimumTLSVersion: jsii.Number(1.2),
-			Versioned:         jsii.Bool(true),
-			RemovalPolicy:     removal,
+		accessLogs = awss3.NewBucket(c, jsii.String("AccessLogsBucket"), privateBucket(removal, &awss3.BucketProps{
+			Encryption: awss3.BucketEncryption_S3_MANAGED,
 			LifecycleRules: &[]*awss3.LifecycleRule{{
 				Id:                                  jsii.String("access-logs-tiering"),
 				Transitions:                         &[]*awss3.Transition{{StorageClass: awss3.StorageClass_INFREQUENT_ACCESS(), TransitionAfter: ia}},
@@ -179,7 +173,7 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 				Expiration:                  props.ExpireAfter,
 				NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
 			}},
-		})
+		}))
 	}
 
 	rule := &awss3.LifecycleRule{
@@ -197,18 +191,12 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 		rule.Expiration = props.ExpireAfter
 		rule.NoncurrentVersionExpiration = props.ExpireAfter
 	}
-	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
-		Encryption:        awss3.BucketEncryption_KMS,
-		EncryptionKey:     key,
-		BucketKeyEnabled:  jsii.Bool(true),
-		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
-		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		EnforceSSL:        jsii.Bool(true),
-		MinimumTLSVersion: jsii.Number(1.2),
-		Versioned:         jsii.Bool(true),
-		RemovalPolicy:     removal,
-		LifecycleRules:    &[]*awss3.LifecycleRule{rule},
-	})
+	bucket := awss3.NewBucket(c, jsii.String("Bucket"), privateBucket(removal, &awss3.BucketProps{
+		Encryption:       awss3.BucketEncryption_KMS,
+		EncryptionKey:    key,
+		BucketKeyEnabled: jsii.Bool(true),
+		LifecycleRules:   &[]*awss3.LifecycleRule{rule},
+	}))
 	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AmazonBedrockLogsWrite"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), nil)},
@@ -263,6 +251,18 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 		Construct: c, key: key, bucket: bucket, accessLogs: accessLogs, logGroup: logGroup,
 		role: role, keyPrefix: keyPrefix, groupName: groupName,
 	}
+}
+
+// privateBucket adds the settings every bucket here has: versioned, no public access, ACLs
+// disabled, TLS 1.2 or later only, and the removal policy.
+func privateBucket(removal awscdk.RemovalPolicy, p *awss3.BucketProps) *awss3.BucketProps {
+	p.BlockPublicAccess = awss3.BlockPublicAccess_BLOCK_ALL()
+	p.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
+	p.EnforceSSL = jsii.Bool(true)
+	p.MinimumTLSVersion = jsii.Number(1.2)
+	p.Versioned = jsii.Bool(true)
+	p.RemovalPolicy = removal
+	return p
 }
 
 func orDefault(d, def awscdk.Duration) awscdk.Duration {

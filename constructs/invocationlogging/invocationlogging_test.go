@@ -1,7 +1,6 @@
 package invocationlogging_test
 
 import (
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -15,11 +14,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdkassert.Main(m) }
 
 const acct, region = "123456789012", "eu-west-1"
 

@@ -130,7 +130,7 @@ func (f *MetricFactory) Metric(name string, o *MetricOptions) awscloudwatch.IMet
 			Color:         o.Color,
 		})
 	}
-	search := fmt.Sprintf(`SEARCH('{%s,%s} MetricName="%s"', '%s', %d)`, Namespace, ModelIDDimension, name, stat, seconds)
+	search := searchExpr(name, stat, seconds)
 	if o.EachModel != nil && *o.EachModel {
 		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String(search),
@@ -167,7 +167,7 @@ func (f *MetricFactory) AccountAlarmMetric(name string, fn string) awscloudwatch
 // single-value widget with SetPeriodToTimeRange shows the total over the dashboard's range.
 func (f *MetricFactory) RangeTotal(name, label string) awscloudwatch.IMetric {
 	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression: jsii.String(fmt.Sprintf(`SUM(SEARCH('{%s,%s} MetricName="%s"', 'Sum'))`, Namespace, ModelIDDimension, name)),
+		Expression: jsii.String("SUM(" + searchExpr(name, "Sum", 0) + ")"),
 		Label:      jsii.String(label),
 	})
 }
@@ -246,6 +246,15 @@ func (f *MetricFactory) MetricOutputImages(o *MetricOptions) awscloudwatch.IMetr
 // MetricLegacyModelInvocations counts invocations of legacy models.
 func (f *MetricFactory) MetricLegacyModelInvocations(o *MetricOptions) awscloudwatch.IMetric {
 	return f.Metric(LegacyModelInvocations, o)
+}
+
+// searchExpr is the SEARCH over every model's series of a metric; seconds 0 leaves the period
+// to the graph or widget.
+func searchExpr(name, stat string, seconds int) string {
+	if seconds == 0 {
+		return fmt.Sprintf(`SEARCH('{%s,%s} MetricName="%s"', '%s')`, Namespace, ModelIDDimension, name, stat)
+	}
+	return fmt.Sprintf(`SEARCH('{%s,%s} MetricName="%s"', '%s', %d)`, Namespace, ModelIDDimension, name, stat, seconds)
 }
 
 func defaultStatistic(name string) string {

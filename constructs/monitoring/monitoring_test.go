@@ -2,7 +2,6 @@ package monitoring_test
 
 import (
 	"encoding/json"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -14,11 +13,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsii.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdkassert.Main(m) }
 
 var models = []string{"amazon.nova-micro-v1:0", "anthropic.claude-3-5-haiku-20241022-v1:0"}
 

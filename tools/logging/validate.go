@@ -4,27 +4,10 @@ import (
 	"fmt"
 	"net"
 	"regexp"
-	"sort"
 	"strings"
-)
 
-// knownRegions lists the AWS Regions the tool accepts by default. A Region
-// launched after this list was written can still be used with
-// --allow-unknown-regions.
-var knownRegions = map[string]bool{
-	"us-east-1": true, "us-east-2": true, "us-west-1": true, "us-west-2": true,
-	"ca-central-1": true, "ca-west-1": true,
-	"mx-central-1": true, "sa-east-1": true,
-	"eu-central-1": true, "eu-central-2": true, "eu-west-1": true, "eu-west-2": true,
-	"eu-west-3": true, "eu-north-1": true, "eu-south-1": true, "eu-south-2": true,
-	"il-central-1": true, "me-central-1": true, "me-south-1": true, "af-south-1": true,
-	"ap-east-1": true, "ap-east-2": true, "ap-south-1": true, "ap-south-2": true,
-	"ap-northeast-1": true, "ap-northeast-2": true, "ap-northeast-3": true,
-	"ap-southeast-1": true, "ap-southeast-2": true, "ap-southeast-3": true,
-	"ap-southeast-4": true, "ap-southeast-5": true, "ap-southeast-6": true, "ap-southeast-7": true,
-	"us-gov-east-1": true, "us-gov-west-1": true,
-	"cn-north-1": true, "cn-northwest-1": true,
-}
+	"github.com/bedrockgov/bedrockgov/tools/awsregions"
+)
 
 var (
 	regionShape    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
@@ -36,9 +19,11 @@ var (
 	logGroupNameRe = regexp.MustCompile(`^[A-Za-z0-9._/#-]{1,512}$`)
 )
 
-// validateRegion checks a Region name against the known list.
+// validateRegion checks a Region name against the known list. A Region
+// launched after the list was written can still be used with
+// --allow-unknown-regions.
 func validateRegion(r string, allowUnknown bool) error {
-	if knownRegions[r] {
+	if awsregions.Known(r) {
 		return nil
 	}
 	if allowUnknown && regionShape.MatchString(r) {
@@ -47,16 +32,7 @@ func validateRegion(r string, allowUnknown bool) error {
 	if !regionShape.MatchString(r) {
 		return fmt.Errorf("region %q is not a region name (expected something like us-east-1)", r)
 	}
-	return fmt.Errorf("unknown region %q: known regions are %s; if it is newer than this tool, pass --allow-unknown-regions", r, strings.Join(sortedRegions(), ","))
-}
-
-func sortedRegions() []string {
-	out := make([]string, 0, len(knownRegions))
-	for r := range knownRegions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
+	return fmt.Errorf("unknown region %q: known regions are %s; if it is newer than this tool, pass --allow-unknown-regions", r, strings.Join(awsregions.Sorted(), ","))
 }
 
 func validateAccountID(id string) error {
