@@ -48,6 +48,26 @@ type Config struct {
 type Organization struct {
 	// Name is a short name used in resource names and descriptions (letters, digits, hyphens).
 	Name string `json:"name"`
+	// ID is the AWS Organizations ID ("o-" and 10 to 32 lower-case letters or digits). Needed by
+	// the hub (its policies admit only this organization) and the management-account stack.
+	ID string `json:"id,omitempty"`
+	// ManagementAccount is the 12-digit ID of the organization's management account, where the
+	// BedrockOrg stack (SCPs, Bedrock policy, StackSets) deploys.
+	ManagementAccount string `json:"managementAccount,omitempty"`
+	// HomeRegion is the management account's home region (the BedrockOrg stack's region).
+	// Default: us-east-1.
+	HomeRegion string `json:"homeRegion,omitempty"`
+}
+
+// DefaultHomeRegion is the organization's home region when none is set.
+const DefaultHomeRegion = "us-east-1"
+
+// Home returns the organization's home region.
+func (o Organization) Home() string {
+	if o.HomeRegion == "" {
+		return DefaultHomeRegion
+	}
+	return o.HomeRegion
 }
 
 // Environment is one member environment.

@@ -20,6 +20,7 @@ var (
 	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
 	nameRe    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
 	orgNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,31}$`)
+	orgIDRe   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 	// S3 key prefixes: no leading or trailing slash, safe characters only.
 	prefixRe = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
 	// Model IDs as they appear in the ModelId dimension: ids, profile ids and ARNs.
@@ -34,6 +35,15 @@ func (c *Config) Validate() error {
 		p.add("organization.name: missing; set a short name such as \"example-org\"")
 	} else if !orgNameRe.MatchString(c.Organization.Name) {
 		p.add("organization.name: %q must start with a letter and use only letters, digits and hyphens (at most 32)", c.Organization.Name)
+	}
+	if o := c.Organization; o.ID != "" && !orgIDRe.MatchString(o.ID) {
+		p.add("organization.id: %q is not an AWS Organizations ID (\"o-\" and 10 to 32 lower-case letters or digits, see `aws organizations describe-organization`)", o.ID)
+	}
+	if o := c.Organization; o.ManagementAccount != "" && !accountRe.MatchString(o.ManagementAccount) {
+		p.add("organization.managementAccount: %q is not a 12-digit AWS account ID", o.ManagementAccount)
+	}
+	if o := c.Organization; o.HomeRegion != "" && !supportedRegion(o.HomeRegion) {
+		p.add("organization.homeRegion: %q is not a known AWS region (for example \"us-east-1\")", o.HomeRegion)
 	}
 	if len(c.Environments) == 0 {
 		p.add("environments: missing; define at least one environment (see README \"Configuration\")")
