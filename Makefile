@@ -8,6 +8,8 @@ TOOLS      := $(CURDIR)/.tools
 CDK_DIR    := $(TOOLS)/cdk
 NODE_DIR   := $(TOOLS)/node
 CDK        := $(CDK_DIR)/node_modules/.bin/cdk
+DUCKDB_DIR := $(CURDIR)/tools/report/.duckdb
+DUCKDB     := $(DUCKDB_DIR)/node_modules/@duckdb/node-api/package.json
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 
 ifeq ($(shell test $(NODE_MAJOR) -lt 22 && echo old),old)
@@ -40,6 +42,13 @@ $(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json $(NODE_STAMP)
 	npm ci --prefix $(CDK_DIR) $(NPM_FLAGS)
 	@touch $@
 
+# DuckDB (npm @duckdb/node-api) runs the report's Athena SQL in tests and in bench-report.
+# npm install rather than npm ci: the lock file holds only the platform packages of DuckDB's
+# native binding that the registry serves here, and npm ci refuses a lock that lacks the others.
+$(DUCKDB): $(DUCKDB_DIR)/package.json $(DUCKDB_DIR)/package-lock.json $(NODE_STAMP)
+	npm install --prefix $(DUCKDB_DIR) $(NPM_FLAGS)
+	@touch $@
+
 tools: $(CDK) $(NODE_STAMP) ## install the pinned CDK CLI (and Node 24 where needed) into .tools/
 	@go mod download
 
@@ -47,10 +56,10 @@ synth: tools ## synthesize every stack on the configuration in cdk.json (no AWS 
 	$(CDK) synth --quiet
 	@echo "templates written to cdk.out/"
 
-test: tools ## run every test (CDK constructs and stacks, configuration, tools)
+test: tools $(DUCKDB) ## run every test (CDK constructs and stacks, configuration, tools)
 	go vet ./...
 	@unformatted=$$(gofmt -l app constructs stacks tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	CDK_VALIDATION=false go test -count=1 $(TESTFLAGS) ./...
+	BEDROCKGOV_REQUIRE_DUCKDB=1 CDK_VALIDATION=false go test -count=1 $(TESTFLAGS) ./...
 
 vet: ## go vet and gofmt check
 	go vet ./...
@@ -78,4 +87,4 @@ bench-report: ## tools/report: log reading speed and memory side by side with Du
 	bash scripts/bench-report.sh
 
 clean: ## remove cdk.out and the installed tools
-	rm -rf cdk.out $(TOOLS)/cdk/node_modules $(TOOLS)/node/node_modules
+	rm -rf cdk.out $(TOOLS)/cdk/node_modules $(TOOLS)/node/node_modules $(DUCKDB_DIR)/node_modules

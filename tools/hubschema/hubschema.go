@@ -72,9 +72,11 @@ var SerDeParameters = map[string]string{
 	"case.insensitive":      "true",
 }
 
-// DataPathPattern is a LIKE pattern of the objects under an hour's data/ folder (large request
-// and response bodies, not log records). Queries exclude them with `"$path" NOT LIKE ...`.
-const DataPathPattern = "%/" + naming.DataFolder + "/%"
+// DataPathPattern is a LIKE pattern of the objects under an hour's data/ folder
+// (.../YYYY/MM/DD/HH/data/...: large request and response bodies, not log records). Queries
+// exclude them with `"$path" NOT LIKE ...`. It names the date folders so that a key prefix
+// that happens to contain "/data/" excludes nothing.
+const DataPathPattern = "%/____/__/__/__/" + naming.DataFolder + "/%"
 
 // ProjectionParameters are the table parameters of partition projection over the archive
 // bucket: account injected, region an enum of regions, dt a daily date from firstDay
