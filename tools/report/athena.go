@@ -245,9 +245,7 @@ func (r *athenaRun) wait(ctx context.Context, id string, started time.Time) (*at
 	for {
 		out, err := r.api.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
 		if err != nil {
-			if ctx.Err() == nil {
-				r.stop(ctx, id)
-			}
+			r.stop(ctx, id)
 			return nil, fmt.Errorf("athena GetQueryExecution %s: %w (the query was asked to stop)", id, err)
 		}
 		ex := out.QueryExecution
