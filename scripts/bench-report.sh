@@ -5,6 +5,11 @@
 # their totals are checked against each other. Each side runs ROUNDS times, alternating; the
 # median and best wall-clock times (whole process, start-up included) and the peak resident
 # memory (max RSS from /usr/bin/time, or getrusage) are reported.
+# A third row runs the SQL of `tools/report --athena` (the same text Athena runs, only the table
+# reference differs) on DuckDB over the same tree: the grouping work Athena does for the report,
+# on this machine's 2 cores. Athena spreads it over many workers and adds its own start-up
+# (seconds of queueing and planning), so this row is the single-machine cost of that SQL, not an
+# Athena time.
 #   RECORDS=100000 ROUNDS=5 BENCH_OUT=bench-out/report bash scripts/bench-report.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,12 +43,19 @@ echo "tree: $objects objects, $(awk -v b="$gz_bytes" 'BEGIN{printf "%.1f", b/1e6
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench-report: /usr/bin/time is needed for peak memory (apt-get install time)"; exit 1; }
 
-: > "$OUT/ours.times"; : > "$OUT/duck.times"
+# The --athena SQL for every account and region of the tree (see TestAthenaBenchRequest).
+abs_out=$(cd "$OUT" && pwd)
+BENCH_ATHENA_TREE="$abs_out/tree" BENCH_ATHENA_REQUEST="$abs_out/athena-request.json" THREADS=2 \
+  go test -count=1 -run '^TestAthenaBenchRequest$' ./tools/report > /dev/null
+
+: > "$OUT/ours.times"; : > "$OUT/duck.times"; : > "$OUT/sql.times"
 for i in $(seq "$ROUNDS"); do
   GOMAXPROCS=2 "$TIME" -f '%e %M' -o "$OUT/t" "$OUT/report" --logs "$OUT/tree" --format json -q > "$OUT/ours.json"
   cat "$OUT/t" >> "$OUT/ours.times"
   "$TIME" -f '%e %M' -o "$OUT/t" "$NODE" "$DUCK_DIR/bench.mjs" "$OUT/tree" 2 > "$OUT/duck.json"
   cat "$OUT/t" >> "$OUT/duck.times"
+  "$TIME" -f '%e %M' -o "$OUT/t" "$NODE" "$DUCK_DIR/sql.mjs" < "$OUT/athena-request.json" > "$OUT/sql.json"
+  cat "$OUT/t" >> "$OUT/sql.times"
 done
 
 # The two must agree on what they counted.
@@ -55,20 +67,39 @@ const bad = keys.filter(k => Number(a[k]) !== Number(b[k]));
 if (bad.length) { console.error("MISMATCH", bad.map(k => `${k}: report ${a[k]} duckdb ${b[k]}`).join("; ")); process.exit(1); }
 console.log("totals agree: " + keys.map(k => `${k}=${a[k]}`).join(" "));
 ' "$OUT/ours.json" "$OUT/duck.json"
+# ... and the --athena SQL must count what the Go reader counted.
+"$NODE" -e '
+const fs = require("fs");
+const a = JSON.parse(fs.readFileSync(process.argv[1])), rows = JSON.parse(fs.readFileSync(process.argv[2]));
+const cols = {records: "records", errors: "errors", input_tokens: "input_tokens", output_tokens: "output_tokens",
+  cache_read_input_tokens: "cache_read_input_tokens", cache_write_input_tokens: "cache_write_input_tokens"};
+const sum = {}; for (const k in cols) sum[k] = rows.filter(r => r.status === "ok").reduce((s, r) => s + Number(r[cols[k]]), 0);
+const bad = Object.keys(cols).filter(k => Number(a[k]) !== sum[k]);
+if (bad.length) { console.error("MISMATCH", bad.map(k => `${k}: report ${a[k]} athena-sql ${sum[k]}`).join("; ")); process.exit(1); }
+console.log(`--athena SQL totals agree (${rows.length} grouped rows)`);
+' "$OUT/ours.json" "$OUT/sql.json"
 
 stats() { # file -> "median best maxrss_kb"
   sort -n "$1" | awk '{t[NR]=$1; if ($2>m) m=$2} END {med = (NR%2) ? t[(NR+1)/2] : (t[NR/2]+t[NR/2+1])/2; print med, t[1], m}'
 }
 read -r om ob orss < <(stats "$OUT/ours.times")
 read -r dm db drss < <(stats "$OUT/duck.times")
+read -r sm sb srss < <(stats "$OUT/sql.times")
 echo
 echo "== $RECORDS records, $ROUNDS rounds each, 2 cores (wall clock of the whole process, start-up included)"
 awk -v r="$RECORDS" -v gz="$gz_bytes" -v js="$json_bytes" \
-    -v om="$om" -v ob="$ob" -v orss="$orss" -v dm="$dm" -v db="$db" -v drss="$drss" 'BEGIN {
+    -v om="$om" -v ob="$ob" -v orss="$orss" -v dm="$dm" -v db="$db" -v drss="$drss" \
+    -v sm="$sm" -v sb="$sb" -v srss="$srss" 'BEGIN {
   printf "%-34s %9s %9s %12s %10s %10s %10s\n", "", "median s", "best s", "records/s", "MB/s json", "MB/s gzip", "peak MB"
   printf "%-34s %9.2f %9.2f %12.0f %10.0f %10.0f %10.1f\n", "tools/report (Go, GOMAXPROCS=2)", om, ob, r/om, js/1e6/om, gz/1e6/om, orss/1024
   printf "%-34s %9.2f %9.2f %12.0f %10.0f %10.0f %10.1f\n", "DuckDB read_json (2 threads)", dm, db, r/dm, js/1e6/dm, gz/1e6/dm, drss/1024
+  printf "%-34s %9.2f %9.2f %12.0f %10.0f %10.0f %10.1f\n", "--athena SQL on DuckDB (2 threads)", sm, sb, r/sm, js/1e6/sm, gz/1e6/sm, srss/1024
   printf "\nratio (DuckDB time / tools/report time, median): %.2fx %s; peak memory ratio: %.1fx\n", dm/om, (dm/om >= 1 ? "(tools/report is faster)" : "(DuckDB is faster)"), drss/orss
+  printf "ratio (--athena SQL on DuckDB time / tools/report time, median): %.2fx\n", sm/om
+  # When to move to --athena: reading speed here against the Athena price per byte.
+  gbps = gz/1e9/om
+  printf "tools/report reads %.1f MB/s of gzip logs from local disk here: 100 GB of archive takes about %.1f h on this machine (more from S3);\n", gz/1e6/om, 100/gbps/3600
+  printf "--athena scans it for about $%.2f (list price $5 per TB scanned, 10 MB minimum per query; estimate)\n", 100 * 1e9 / 2^40 * 5
 }'
 echo "DuckDB query time inside node (last round, excluding node start-up): $(sed -E 's/.*"seconds":([0-9.]+).*/\1/' "$OUT/duck.json") s"
 

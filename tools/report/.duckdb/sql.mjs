@@ -16,7 +16,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 const chunks = [];
 for await (const c of process.stdin) chunks.push(c);
 const req = JSON.parse(Buffer.concat(chunks).toString());
-const inst = await DuckDBInstance.create(':memory:', { threads: '1' });
+const inst = await DuckDBInstance.create(':memory:', { threads: String(req.threads || 1) });
 const con = await inst.connect();
 const lit = (s) => "'" + String(s).replaceAll("'", "''") + "'";
 await con.run(`SET TimeZone = 'UTC'`);
