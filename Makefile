@@ -83,7 +83,7 @@ bench-synth: tools ## warm synth time of the whole app vs a one-bucket app, and 
 bench-logging: ## tools/logging: enabling 100 accounts x 3 regions, concurrent vs sequential
 	bash scripts/bench-logging.sh
 
-bench-report: ## tools/report: log reading speed and memory side by side with DuckDB
+bench-report: ## tools/report: log reading speed and memory side by side with DuckDB and the --athena SQL on DuckDB
 	bash scripts/bench-report.sh
 
 clean: ## remove cdk.out and the installed tools
