@@ -48,6 +48,7 @@ synth: tools ## synthesize every stack on the configuration in cdk.json (no AWS 
 	@echo "templates written to cdk.out/"
 
 test: tools ## run every test (CDK constructs and stacks, configuration, tools)
+	@go mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy; run go mod tidy:"; go mod tidy -diff; exit 1; }
 	go vet ./...
 	@unformatted=$$(gofmt -l app constructs stacks tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	CDK_VALIDATION=false go test -count=1 $(TESTFLAGS) ./...
