@@ -8,6 +8,8 @@ TOOLS      := $(CURDIR)/.tools
 CDK_DIR    := $(TOOLS)/cdk
 NODE_DIR   := $(TOOLS)/node
 CDK        := $(CDK_DIR)/node_modules/.bin/cdk
+IAMSIM_DIR := $(TOOLS)/iamsim
+IAMSIM     := $(IAMSIM_DIR)/node_modules/@cloud-copilot/iam-simulate/package.json
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 
 ifeq ($(shell test $(NODE_MAJOR) -lt 22 && echo old),old)
@@ -40,7 +42,12 @@ $(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json $(NODE_STAMP)
 	npm ci --prefix $(CDK_DIR) $(NPM_FLAGS)
 	@touch $@
 
-tools: $(CDK) $(NODE_STAMP) ## install the pinned CDK CLI (and Node 24 where needed) into .tools/
+# The offline IAM policy simulator and IAM reference the policy tests use (constructs/iamsim).
+$(IAMSIM): $(IAMSIM_DIR)/package.json $(IAMSIM_DIR)/package-lock.json $(NODE_STAMP)
+	npm ci --prefix $(IAMSIM_DIR) $(NPM_FLAGS)
+	@touch $@
+
+tools: $(CDK) $(IAMSIM) $(NODE_STAMP) ## install the pinned CDK CLI, the IAM policy simulator (and Node 24 where needed) into .tools/
 	@go mod download
 
 synth: tools ## synthesize every stack on the configuration in cdk.json (no AWS credentials needed)
@@ -79,4 +86,4 @@ bench-report: ## tools/report: log reading speed and memory side by side with Du
 	bash scripts/bench-report.sh
 
 clean: ## remove cdk.out and the installed tools
-	rm -rf cdk.out $(TOOLS)/cdk/node_modules $(TOOLS)/node/node_modules
+	rm -rf cdk.out $(TOOLS)/cdk/node_modules $(TOOLS)/node/node_modules $(IAMSIM_DIR)/node_modules
