@@ -76,9 +76,9 @@ func duckColumns(t *testing.T) map[string]string {
 	name := regexp.MustCompile(`[a-z0-9_]+:`)
 	out := map[string]string{}
 	for _, c := range hubschema.Columns {
-		k, ok := key[c.Name]
-		if !ok {
-			t.Fatalf("hub table column %q is no field of the log record", c.Name)
+		k := c.Field
+		if key[c.Name] != k {
+			t.Fatalf("hub table column %q maps %q, no field of the log record", c.Name, c.Field)
 		}
 		typ := name.ReplaceAllStringFunc(c.Type, func(f string) string {
 			jk, ok := key[strings.TrimSuffix(f, ":")]
