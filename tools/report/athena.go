@@ -52,6 +52,7 @@ type athenaFlags struct {
 	regions      multiFlag
 	pricePerTB   float64
 	price        string
+	printSQL     bool
 }
 
 func (a *athenaFlags) register(fs *flag.FlagSet) {
@@ -63,6 +64,7 @@ func (a *athenaFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&a.organization, "organization", false, "")
 	fs.Var(&a.regions, "log-regions", "")
 	fs.StringVar(&a.price, "athena-price-per-tb", "", "")
+	fs.BoolVar(&a.printSQL, "print-sql", false, "")
 }
 
 // validate checks the --athena flags against the rest of the command line.
@@ -73,7 +75,7 @@ func (a *athenaFlags) validate(o *options) error {
 			name string
 		}{{len(a.accounts) > 0, "--accounts"}, {a.organization, "--organization"}, {len(a.regions) > 0, "--log-regions"},
 			{a.workgroup != naming.AthenaWorkgroup, "--workgroup"}, {a.database != naming.GlueDatabase, "--database"},
-			{a.table != naming.GlueTable, "--table"}, {a.price != "", "--athena-price-per-tb"}} {
+			{a.table != naming.GlueTable, "--table"}, {a.price != "", "--athena-price-per-tb"}, {a.printSQL, "--print-sql"}} {
 			if f.set {
 				return badFlag("%s is a flag of the --athena source; add --athena", f.name)
 			}
@@ -122,31 +124,69 @@ func athenaQueryCost(scanned int64, perTB float64) float64 {
 	return float64(mb) / (1 << 20) * perTB
 }
 
+// athenaQueryFor resolves the query's accounts (AWS Organizations with --organization) and
+// regions (the client's region without --log-regions). It loads the AWS configuration only
+// when it needs it, or when need is set; the returned cfg is then valid.
+func (e *env) athenaQueryFor(ctx context.Context, o *options, need bool, stderr io.Writer) (athenaQuery, *aws.Config, error) {
+	a := &o.athena
+	q := athenaQuery{Table: athenaTableRef(a.database, a.table), Accounts: append([]string(nil), a.accounts...),
+		Regions: append([]string(nil), a.regions...), From: o.from, To: o.to, TagKey: o.tagKey}
+	if len(q.Regions) == 0 && o.region != "" {
+		q.Regions = []string{o.region}
+	}
+	if !need && !a.organization && len(q.Regions) > 0 {
+		return q, nil, nil
+	}
+	cfg, err := e.awsConfig(ctx, o, "--athena")
+	if err != nil {
+		return q, nil, err
+	}
+	if a.organization {
+		if q.Accounts, err = organizationAccounts(ctx, organizations.NewFromConfig(cfg)); err != nil {
+			return q, nil, err
+		}
+		if !o.quiet {
+			fmt.Fprintf(stderr, "report: %d accounts from AWS Organizations\n", len(q.Accounts))
+		}
+	}
+	if len(q.Regions) == 0 {
+		q.Regions = []string{cfg.Region}
+	}
+	return q, &cfg, nil
+}
+
+// printAthenaSQL writes the SQL --athena would run, for review or the Athena console.
+func (e *env) printAthenaSQL(ctx context.Context, o *options, stdout, stderr io.Writer) int {
+	q, _, err := e.athenaQueryFor(ctx, o, false, stderr)
+	if err == nil {
+		var sql string
+		if sql, err = athenaSQL(q); err == nil {
+			_, err = io.WriteString(stdout, sql)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "report: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
 // fromAthena runs the report's query in Athena over the hub table.
 func (e *env) fromAthena(ctx context.Context, o *options, prices *usage.PriceTable, stderr io.Writer) (*usage.Report, error) {
 	a := &o.athena
-	cfg, err := e.awsConfig(ctx, o, "--athena")
+	q, cfgp, err := e.athenaQueryFor(ctx, o, true, stderr)
 	if err != nil {
 		return nil, err
 	}
-	accounts := append([]string(nil), a.accounts...)
-	if a.organization {
-		if accounts, err = organizationAccounts(ctx, organizations.NewFromConfig(cfg)); err != nil {
-			return nil, err
-		}
-		if !o.quiet {
-			fmt.Fprintf(stderr, "report: %d accounts from AWS Organizations\n", len(accounts))
-		}
-	}
-	regions := []string(a.regions)
-	if len(regions) == 0 {
-		regions = []string{cfg.Region}
-	}
+	cfg := *cfgp
 	opt := usage.Options{Prices: prices, TagKey: o.tagKey, Start: o.from, End: o.to}
 	if o.resolveProfiles {
 		opt.Resolve = newResolver(ctx, cfg, stderr)
 	}
-	q := athenaQuery{Table: athenaTableRef(a.database, a.table), Accounts: accounts, Regions: regions, From: o.from, To: o.to, TagKey: o.tagKey}
 	run := athenaRun{api: athena.NewFromConfig(cfg), workgroup: a.workgroup, database: a.database, poll: e.poll,
 		pricePerTB: a.pricePerTB, quiet: o.quiet, stderr: stderr}
 	return run.report(ctx, q, opt)

@@ -353,6 +353,7 @@ func TestAthenaFlagErrors(t *testing.T) {
 		{[]string{"--athena", "--accounts", "111111111111", "--athena-price-per-tb", "-1"}, "--athena-price-per-tb"},
 		{[]string{"--accounts", "111111111111"}, "--accounts is a flag of the --athena source"},
 		{[]string{"--workgroup", "other"}, "--workgroup is a flag of the --athena source"},
+		{[]string{"--print-sql"}, "--print-sql is a flag of the --athena source"},
 	} {
 		var out, errb bytes.Buffer
 		e := defaultEnv()
@@ -392,5 +393,23 @@ func TestAthenaSQLQuotesTheTagKey(t *testing.T) {
 	if _, err := athenaSQL(athenaQuery{Table: "t", Accounts: []string{"1' OR '1"}, Regions: []string{"us-east-1"},
 		From: time.Unix(0, 0), To: time.Unix(86400, 0)}); err == nil {
 		t.Error("an account that is not 12 digits reached the SQL")
+	}
+}
+
+// --print-sql shows the exact query without running it, and without AWS when the accounts and
+// regions are given.
+func TestAthenaPrintSQL(t *testing.T) {
+	e := defaultEnv()
+	e.loadAWS = nil // a call panics
+	var out, errb bytes.Buffer
+	code := e.run(context.Background(), []string{"--athena", "--print-sql", "--accounts", "111111111111", "--region", "eu-west-1",
+		"--start", "2026-11-01", "--end", "2026-11-30", "--table", "logs_v2"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	want, _ := athenaSQL(athenaQuery{Table: `"bedrockgov"."logs_v2"`, Accounts: []string{"111111111111"}, Regions: []string{"eu-west-1"},
+		From: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if out.String() != want {
+		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
 	}
 }

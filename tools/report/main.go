@@ -138,6 +138,8 @@ Athena (with --athena; run with credentials of the hub account, in the hub regio
   --workgroup NAME       Athena workgroup (default bedrockgov; it sets the result location)
   --database NAME        Glue database (default bedrockgov)
   --table NAME           Glue table (default invocation_logs)
+  --print-sql            print the SQL --athena would run (accounts, regions and period filled
+                         in) and exit without running it
   --athena-price-per-tb USD
                          price per TB scanned for the query-cost estimate on stderr (default 5,
                          the list price in most regions; Athena bills at least 10 MB per query)
@@ -193,6 +195,9 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.printPrices {
 		stdout.Write(usage.EmbeddedPricesJSON())
 		return 0
+	}
+	if o.athena.printSQL {
+		return e.printAthenaSQL(ctx, o, stdout, stderr)
 	}
 	prices := usage.EmbeddedPrices()
 	if o.prices != "" {
