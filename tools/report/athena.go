@@ -130,7 +130,9 @@ func athenaQueryCost(scanned int64, perTB float64) float64 {
 func (e *env) athenaQueryFor(ctx context.Context, o *options, need bool, stderr io.Writer) (athenaQuery, *aws.Config, error) {
 	a := &o.athena
 	q := athenaQuery{Table: athenaTableRef(a.database, a.table), Accounts: append([]string(nil), a.accounts...),
-		Regions: append([]string(nil), a.regions...), From: o.from, To: o.to, TagKey: o.tagKey}
+		Regions: append([]string(nil), a.regions...), TagKey: o.tagKey,
+		// Athena's timestamps have millisecond precision, as Bedrock's do.
+		From: o.from.Truncate(time.Millisecond), To: o.to.Truncate(time.Millisecond)}
 	if len(q.Regions) == 0 && o.region != "" {
 		q.Regions = []string{o.region}
 	}
@@ -183,7 +185,7 @@ func (e *env) fromAthena(ctx context.Context, o *options, prices *usage.PriceTab
 		return nil, err
 	}
 	cfg := *cfgp
-	opt := usage.Options{Prices: prices, TagKey: o.tagKey, Start: o.from, End: o.to}
+	opt := usage.Options{Prices: prices, TagKey: o.tagKey, Start: q.From, End: q.To}
 	if o.resolveProfiles {
 		opt.Resolve = newResolver(ctx, cfg, stderr)
 	}

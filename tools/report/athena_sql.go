@@ -130,8 +130,8 @@ func athenaSQL(q athenaQuery) (string, error) {
 		"FirstDay":       days.From.Format(naming.GoDateFormat),
 		"LastDay":        days.To.Format(naming.GoDateFormat),
 		"NotDataObjects": hubschema.NotDataObjects,
-		"From":           q.From.UTC().Format(time.RFC3339Nano),
-		"To":             q.To.UTC().Format(time.RFC3339Nano),
+		"From":           q.From.UTC().Format(isoMillis),
+		"To":             q.To.UTC().Format(isoMillis),
 	}
 	if q.TagKey != "" {
 		data["TagKey"] = sqlString(q.TagKey)
@@ -142,6 +142,10 @@ func athenaSQL(q athenaQuery) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// isoMillis is ISO 8601 with milliseconds, which from_iso8601_timestamp reads in both Trino and
+// DuckDB.
+const isoMillis = "2006-01-02T15:04:05.000Z07:00"
 
 // athenaRow is one result row by column name; a nil value is SQL NULL.
 type athenaRow map[string]*string

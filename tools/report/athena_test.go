@@ -210,7 +210,7 @@ func TestAthenaRunsOnePartitionConstrainedQuery(t *testing.T) {
 		`dt BETWEEN '2026/11/20' AND '2026/11/22'`, // both days, and the next for late deliveries
 		`"$path" NOT LIKE '%/____/__/__/__/data/%'`,
 		`element_at(requestmetadata, 'team')`,
-		`from_iso8601_timestamp('2026-11-20T00:00:00Z')`, `from_iso8601_timestamp('2026-11-22T00:00:00Z')`,
+		`from_iso8601_timestamp('2026-11-20T00:00:00.000Z')`, `from_iso8601_timestamp('2026-11-22T00:00:00.000Z')`,
 	} {
 		if !strings.Contains(sql, want) {
 			t.Errorf("SQL lacks %s:\n%s", want, sql)
