@@ -28,6 +28,8 @@ type athenaStub struct {
 	maxResults  []float64
 	orgAccounts [][]string // ListAccounts pages
 	scanned     int64
+	// onStart, if set, computes the result pages from the query (the DuckDB-backed test).
+	onStart func(sql string) [][][]*string
 }
 
 var athenaCols = []string{"status", "model_id", "account_id", "operation", "caller", "tag", "day", "records", "errors",
@@ -75,6 +77,9 @@ func (s *athenaStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.start = in
+		if s.onStart != nil {
+			s.pages = s.onStart(in["QueryString"].(string))
+		}
 		out = map[string]any{"QueryExecutionId": "qe-42"}
 	case op == "GetQueryExecution":
 		if in["QueryExecutionId"] != "qe-42" {
