@@ -307,7 +307,7 @@ func (r *athenaRun) wait(ctx context.Context, id string, started time.Time) (*at
 		case athenatypes.QueryExecutionStateSucceeded:
 			return ex, nil
 		case athenatypes.QueryExecutionStateFailed, athenatypes.QueryExecutionStateCancelled:
-			return nil, athenaFailure(id, ex)
+			return nil, athenaFailure(id, ex, r.pricePerTB)
 		}
 		select {
 		case <-ctx.Done():
@@ -326,7 +326,7 @@ func (r *athenaRun) stop(ctx context.Context, id string) {
 }
 
 // athenaFailure explains a query that did not succeed.
-func athenaFailure(id string, ex *athenatypes.QueryExecution) error {
+func athenaFailure(id string, ex *athenatypes.QueryExecution, pricePerTB float64) error {
 	st := ex.Status
 	reason := aws.ToString(st.StateChangeReason)
 	var detail string
@@ -351,7 +351,16 @@ func athenaFailure(id string, ex *athenatypes.QueryExecution) error {
 	case strings.Contains(reason, "HIVE_CURSOR_ERROR") || strings.Contains(reason, "HIVE_BAD_DATA"):
 		hint = "; an archived object named in the message cannot be read (corrupt or partial): check it with `--logs s3://...` for that day, which skips and names such objects"
 	}
-	return fmt.Errorf("athena query %s %s: %s%s%s", id, st.State, reason, detail, hint)
+	var scanned int64
+	if ex.Statistics != nil {
+		scanned = aws.ToInt64(ex.Statistics.DataScannedInBytes)
+	}
+	// A failed or cancelled query is billed for what it scanned.
+	spent := ""
+	if scanned > 0 {
+		spent = fmt.Sprintf(" (it scanned %s: estimated query cost $%.4f)", humanBytes(scanned), athenaQueryCost(scanned, pricePerTB))
+	}
+	return fmt.Errorf("athena query %s %s%s: %s%s%s", id, st.State, spent, reason, detail, hint)
 }
 
 // results reads every page of the query's result.
@@ -359,7 +368,7 @@ func (r *athenaRun) results(ctx context.Context, id string) ([]athenaRow, error)
 	var rows []athenaRow
 	var cols []string
 	p := athena.NewGetQueryResultsPaginator(r.api, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id), MaxResults: aws.Int32(athenaResultsPage)})
-	first := true
+	first, pages := true, 0
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -388,6 +397,9 @@ func (r *athenaRun) results(ctx context.Context, id string) ([]athenaRow, error)
 			rows = append(rows, m)
 		}
 		first = false
+		if pages++; !r.quiet && pages%20 == 0 {
+			fmt.Fprintf(r.stderr, "report: athena query %s: %d result rows read\n", id, len(rows))
+		}
 	}
 	if cols == nil {
 		return nil, fmt.Errorf("athena GetQueryResults %s: no column metadata", id)

@@ -287,7 +287,7 @@ func TestAthenaFailedQueryNamesQueryAndReason(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1: %s", code, msg)
 	}
-	for _, want := range []string{"qe-42", "FAILED", "HIVE_CURSOR_ERROR: incorrect header check", "user error, type 1200", "cannot be read"} {
+	for _, want := range []string{"qe-42 FAILED (it scanned 3.00 GB: estimated query cost $0.0146)", "HIVE_CURSOR_ERROR: incorrect header check", "user error, type 1200", "cannot be read"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error lacks %q: %s", want, msg)
 		}
