@@ -346,7 +346,7 @@ func athenaFailure(id string, ex *athenatypes.QueryExecution, pricePerTB float64
 	}
 	hint := ""
 	switch {
-	case st.State == athenatypes.QueryExecutionStateCancelled:
+	case st.State == athenatypes.QueryExecutionStateCancelled, strings.Contains(strings.ToLower(reason), "scanned limit"):
 		hint = "; a query is cancelled by StopQueryExecution or when it passes the workgroup's bytes-scanned cutoff: narrow the period or the accounts"
 	case strings.Contains(reason, "HIVE_CURSOR_ERROR") || strings.Contains(reason, "HIVE_BAD_DATA"):
 		hint = "; an archived object named in the message cannot be read (corrupt or partial): check it with `--logs s3://...` for that day, which skips and names such objects"
