@@ -54,9 +54,10 @@ tools: $(CDK) $(IAMSIM) $(NODE_STAMP) ## install the pinned CDK CLI, the IAM pol
 
 # DuckDB (npm @duckdb/node-api) runs the report's Athena SQL in tests and in bench-report.
 # npm install rather than npm ci: the lock file holds only the platform packages of DuckDB's
-# native binding that the registry serves here, and npm ci refuses a lock that lacks the others.
+# native binding that the registry serves here, and npm ci refuses a lock that lacks the others;
+# --no-save keeps npm from rewriting the lock where the registry serves every platform.
 $(DUCKDB): $(DUCKDB_DIR)/package.json $(DUCKDB_DIR)/package-lock.json $(NODE_STAMP)
-	npm install --prefix $(DUCKDB_DIR) $(NPM_FLAGS)
+	npm install --no-save --prefix $(DUCKDB_DIR) $(NPM_FLAGS)
 	@touch $@
 
 synth: tools ## synthesize every stack on the configuration in cdk.json (no AWS credentials needed)

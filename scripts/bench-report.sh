@@ -29,7 +29,7 @@ if [ "$major" -lt 20 ]; then
   [ -x "$NODE" ] || npm ci --prefix .tools/node "${NPM_FLAGS[@]}"
 fi
 # npm install, not npm ci: see the DuckDB rule in the Makefile
-[ -d "$DUCK_DIR/node_modules/@duckdb/node-api" ] || npm install --prefix "$DUCK_DIR" "${NPM_FLAGS[@]}"
+[ -d "$DUCK_DIR/node_modules/@duckdb/node-api" ] || npm install --no-save --prefix "$DUCK_DIR" "${NPM_FLAGS[@]}"
 
 echo "== building tools/report and generating $RECORDS records"
 go build -o "$OUT/report" ./tools/report
