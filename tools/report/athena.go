@@ -270,7 +270,7 @@ func (r *athenaRun) report(ctx context.Context, q athenaQuery, opt usage.Options
 	rep := usage.BuildReport(agg, "athena "+table+" (workgroup "+r.workgroup+")", q.From, q.To)
 	rep.Bytes = scanned
 	rep.Notes = append(rep.Notes,
-		fmt.Sprintf("aggregated in Amazon Athena (query %s) over accounts %s and regions %s", id, strings.Join(q.Accounts, ","), strings.Join(q.Regions, ",")),
+		fmt.Sprintf("aggregated in Amazon Athena (query %s) over %s and regions %s", id, listSome("account", q.Accounts, 10), strings.Join(q.Regions, ",")),
 		fmt.Sprintf("the query scanned %d bytes: estimated query cost $%.6f at $%g per TB scanned (list price; 10 MB minimum per query; not included in estimated_cost_usd)", scanned, cost, r.pricePerTB),
 		"skipped_lines counts lines Athena read that are not usable records; unreadable objects fail the query instead of being counted")
 	if !r.quiet {
@@ -417,6 +417,17 @@ func isHeader(row athenatypes.Row, cols []string) bool {
 		}
 	}
 	return true
+}
+
+// listSome names up to max values: "accounts 1,2,3" or "1000 accounts (1,2,... and 990 more)".
+func listSome(noun string, vals []string, max int) string {
+	if len(vals) <= max {
+		if len(vals) == 1 {
+			return noun + " " + vals[0]
+		}
+		return noun + "s " + strings.Join(vals, ",")
+	}
+	return fmt.Sprintf("%d %ss (%s,... and %d more)", len(vals), noun, strings.Join(vals[:max], ","), len(vals)-max)
 }
 
 func humanBytes(b int64) string {

@@ -418,3 +418,12 @@ func TestAthenaPrintSQL(t *testing.T) {
 		t.Errorf("printed:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+func TestListSome(t *testing.T) {
+	if got := listSome("account", []string{"1", "2"}, 10); got != "accounts 1,2" {
+		t.Error(got)
+	}
+	if got := listSome("account", []string{"1", "2", "3"}, 2); got != "3 accounts (1,2,... and 1 more)" {
+		t.Error(got)
+	}
+}
