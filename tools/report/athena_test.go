@@ -55,6 +55,10 @@ func (s *athenaStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var out any
 	switch {
 	case strings.HasPrefix(target, "AWSOrganizationsV20161128.") && op == "ListAccounts":
+		if s.orgAccounts == nil {
+			fail("AccessDeniedException", "You don't have permissions to access this resource.", nil)
+			return
+		}
 		i := 0
 		if tok, _ := in["NextToken"].(string); tok != "" {
 			fmt.Sscan(tok, &i)
@@ -425,5 +429,22 @@ func TestListSome(t *testing.T) {
 	}
 	if got := listSome("account", []string{"1", "2", "3"}, 2); got != "3 accounts (1,2,... and 1 more)" {
 		t.Error(got)
+	}
+}
+
+func TestAthenaOrganizationDeniedSaysWhereToRun(t *testing.T) {
+	stub := newAthenaStub() // no organization: ListAccounts is denied
+	e := athenaEnv(t, stub)
+	var out, errb bytes.Buffer
+	if code := e.run(context.Background(), []string{"--athena", "--organization", "-q"}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"organizations ListAccounts", "management account or a delegated administrator", "--accounts", "AccessDeniedException"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("error lacks %q: %s", want, errb.String())
+		}
+	}
+	if stub.calls["StartQueryExecution"] != 0 {
+		t.Error("a query ran without its accounts")
 	}
 }
