@@ -42,6 +42,9 @@ type MemberStackProps struct {
 	Monitoring *monitoring.MonitoringProps
 	// Tags are applied to every resource in the stack.
 	Tags map[string]string
+	// Additions are the optional guardrail, budget, compliance rules and endpoints
+	// (member_additions.go). Default: none.
+	Additions *MemberAdditions
 }
 
 // MemberStack is the member-account baseline for one account and region.
@@ -49,6 +52,7 @@ type MemberStack struct {
 	awscdk.Stack
 	Logging    invocationlogging.InvocationLogging
 	Monitoring monitoring.Monitoring
+	Additions  *MemberAdditionsResult
 }
 
 // NewMemberStack creates the baseline: invocation-logging destinations published for the
@@ -71,6 +75,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 
 	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
 	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
+	additions := addMemberAdditions(stack, props.Additions, logging, mon)
 
 	bucketName := *logging.Bucket().BucketName()
 	roleArn := *logging.DeliveryRole().RoleArn()
@@ -115,7 +120,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 		awscdk.Tags_Of(stack).Add(jsii.String(k), jsii.String(props.Tags[k]), nil)
 	}
 
-	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon}
+	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon, Additions: additions}
 }
 
 func orUnnamed(s string) string {
