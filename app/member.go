@@ -7,7 +7,9 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
+	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/stacks"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 // BudgetName is the name of an environment's budget (budget names are unique per account).
@@ -28,5 +30,39 @@ func memberAdditions(cfg *config.Config, e config.Environment, region string) *s
 			AllServices: services == nil,
 		}
 	}
+	if g := e.Guardrail; g != nil {
+		gs := &stacks.GuardrailSettings{
+			GuardrailProps: guardrail.GuardrailProps{
+				Name:                 jsii.String(naming.GuardrailName(e.Name)),
+				ContentFilters:       g.ContentFilters,
+				PromptAttackStrength: jsii.String(g.PromptAttackStrength()),
+				PIIEntities:          g.PIIEntities,
+				ProfanityFilter:      g.ProfanityFilter,
+				BlockedInputMessage:  jsii.String(orDefault(g.BlockedInputMessage, config.DefaultBlockedInputMessage)),
+				BlockedOutputMessage: jsii.String(orDefault(g.BlockedOutputMessage, config.DefaultBlockedOutputMessage)),
+			},
+			InterventionsPer5Min: g.InterventionThreshold(),
+		}
+		for _, t := range g.DeniedTopics {
+			gs.DeniedTopics = append(gs.DeniedTopics, guardrail.DeniedTopic{Name: t.Name, Definition: t.Definition, Examples: t.Examples})
+		}
+		if en := g.Enforce; en != nil {
+			gs.Enforce = &guardrail.Enforcement{IncludedModels: en.IncludedModels, ExcludedModels: en.ExcludedModels}
+			if en.Messages != "" {
+				gs.Enforce.Messages = jsii.String(en.Messages)
+			}
+			if en.System != "" {
+				gs.Enforce.System = jsii.String(en.System)
+			}
+		}
+		a.Guardrail = gs
+	}
 	return a
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -75,7 +75,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 
 	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
 	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
-	additions := addMemberAdditions(stack, props.Additions, logging, mon)
+	additions := addMemberAdditions(stack, props, logging, mon)
 
 	bucketName := *logging.Bucket().BucketName()
 	roleArn := *logging.DeliveryRole().RoleArn()

@@ -2,11 +2,16 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
+	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 // MemberAdditions are the optional member-account capabilities beyond logging and monitoring.
@@ -15,22 +20,48 @@ type MemberAdditions struct {
 	// Budget is the monthly cost budget, created in its home region only. Its topics and key
 	// default to the monitoring construct's critical and warning topics and their key.
 	Budget *budget.BudgetProps
+	// Guardrail is the environment's guardrail. Its key defaults to the invocation-logging key
+	// (the environment's key).
+	Guardrail *GuardrailSettings
+}
+
+// GuardrailSettings configures the guardrail and its alarm.
+type GuardrailSettings struct {
+	guardrail.GuardrailProps
+	// InterventionsPer5Min: critical alarm threshold. Default guardrail.DefaultInterventionsPer5Min.
+	InterventionsPer5Min float64
 }
 
 // MemberAdditionsResult holds the constructs MemberAdditions created (nil when not configured).
 type MemberAdditionsResult struct {
-	Budget budget.Budget
+	Budget    budget.Budget
+	Guardrail guardrail.Guardrail
+	// GuardrailAlarm is the critical intervention alarm.
+	GuardrailAlarm awscloudwatch.Alarm
 }
 
 // Construct IDs of the additions (a public contract: renaming one replaces its resources).
 const (
-	BudgetID = "Budget"
+	BudgetID    = "Budget"
+	GuardrailID = "Guardrail"
 )
 
-func addMemberAdditions(stack awscdk.Stack, a *MemberAdditions, _ invocationlogging.InvocationLogging, mon monitoring.Monitoring) *MemberAdditionsResult {
+// Output keys of the additions.
+const (
+	OutputBudgetName       = "BedrockBudgetName"
+	OutputGuardrailID      = "GuardrailId"
+	OutputGuardrailArn     = "GuardrailArn"
+	OutputGuardrailVersion = "GuardrailVersion"
+)
+
+func addMemberAdditions(stack awscdk.Stack, props *MemberStackProps, logging invocationlogging.InvocationLogging, mon monitoring.Monitoring) *MemberAdditionsResult {
 	out := &MemberAdditionsResult{}
+	a := props.Additions
 	if a == nil {
 		return out
+	}
+	output := func(key string, value *string, description string, cond awscdk.CfnCondition) {
+		awscdk.NewCfnOutput(stack, jsii.String(key), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(description), Condition: cond})
 	}
 	if a.Budget != nil {
 		bp := *a.Budget
@@ -44,16 +75,46 @@ func addMemberAdditions(stack awscdk.Stack, a *MemberAdditions, _ invocationlogg
 			bp.TopicKey = mon.Key()
 		}
 		out.Budget = budget.NewBudget(stack, BudgetID, &bp)
-		awscdk.NewCfnOutput(stack, jsii.String(OutputBudgetName), &awscdk.CfnOutputProps{
-			Value:       jsii.String(out.Budget.Name()),
-			Description: jsii.String("AWS Budgets budget of Bedrock spend (created in the home region only)"),
-			Condition:   out.Budget.Condition(),
+		output(OutputBudgetName, jsii.String(out.Budget.Name()), "AWS Budgets budget of Bedrock spend (created in the home region only)", out.Budget.Condition())
+	}
+	if s := a.Guardrail; s != nil {
+		gp := s.GuardrailProps
+		if gp.EncryptionKey == nil {
+			gp.EncryptionKey = logging.Key()
+		}
+		g := guardrail.NewGuardrail(stack, GuardrailID, &gp)
+		out.Guardrail = g
+		var prefix *string
+		if props.Monitoring != nil {
+			prefix = props.Monitoring.AlarmNamePrefix
+		}
+		alarm := guardrail.CreateAlarms(constructs.NewConstruct(g.Scope(), jsii.String("Alarms")), g, mon.Topic(monitoring.Critical), &guardrail.AlarmOptions{
+			AlarmNamePrefix: prefix, InterventionsPer5Min: s.InterventionsPer5Min,
 		})
+		out.GuardrailAlarm = alarm
+		threshold := s.InterventionsPer5Min
+		if threshold <= 0 {
+			threshold = guardrail.DefaultInterventionsPer5Min
+		}
+		mon.Dashboard().AddWidgets(*guardrail.Widgets(g, threshold)...)
+
+		params := constructs.NewConstruct(g.Scope(), jsii.String("Parameters"))
+		for _, p := range []struct {
+			id, name string
+			value    *string
+			desc     string
+		}{
+			{"Id", naming.GuardrailIDParam, g.GuardrailID(), "ID of the Amazon Bedrock guardrail of this environment"},
+			{"Arn", naming.GuardrailArnParam, g.GuardrailArn(), "ARN of the Amazon Bedrock guardrail of this environment"},
+			{"Version", naming.GuardrailVersionParam, g.Version(), "Numbered version of the guardrail that applications pass to Bedrock"},
+		} {
+			awsssm.NewStringParameter(params, jsii.String(p.id), &awsssm.StringParameterProps{
+				ParameterName: jsii.String(p.name), StringValue: p.value, Description: jsii.String(p.desc), Tier: awsssm.ParameterTier_STANDARD,
+			})
+		}
+		output(OutputGuardrailID, g.GuardrailID(), "Bedrock guardrail ID (SSM "+naming.GuardrailIDParam+")", nil)
+		output(OutputGuardrailArn, g.GuardrailArn(), "Bedrock guardrail ARN (SSM "+naming.GuardrailArnParam+")", nil)
+		output(OutputGuardrailVersion, g.Version(), "Bedrock guardrail version (SSM "+naming.GuardrailVersionParam+")", nil)
 	}
 	return out
 }
-
-// Output keys of the additions.
-const (
-	OutputBudgetName = "BedrockBudgetName"
-)

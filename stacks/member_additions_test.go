@@ -11,9 +11,11 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
+	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
 	"github.com/bedrockgov/bedrockgov/stacks"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 const homeRegion = "us-east-1"
@@ -21,6 +23,17 @@ const homeRegion = "us-east-1"
 func fullAdditions() *stacks.MemberAdditions {
 	return &stacks.MemberAdditions{
 		Budget: &budget.BudgetProps{MonthlyLimitUSD: 1500, HomeRegion: jsii.String(homeRegion), BudgetName: jsii.String("bedrockgov-prod-bedrock-monthly")},
+		Guardrail: &stacks.GuardrailSettings{
+			GuardrailProps: guardrail.GuardrailProps{
+				Name:            jsii.String("bedrockgov-prod"),
+				ContentFilters:  map[string]string{"HATE": "HIGH", "INSULTS": "MEDIUM"},
+				PIIEntities:     map[string]string{"US_SOCIAL_SECURITY_NUMBER": "BLOCK", "CREDIT_DEBIT_CARD_NUMBER": "BLOCK", "EMAIL": "ANONYMIZE"},
+				DeniedTopics:    []guardrail.DeniedTopic{{Name: "Investment advice", Definition: "Recommendations on securities to buy or sell.", Examples: []string{"Which stock should I buy?"}}},
+				ProfanityFilter: true,
+				Enforce:         &guardrail.Enforcement{},
+			},
+			InterventionsPer5Min: 7,
+		},
 	}
 }
 
@@ -216,5 +229,170 @@ func TestMemberAdditionsNagClean(t *testing.T) {
 		if errs := cdkassert.NagErrors(t, s.Stack); len(errs) != 0 {
 			t.Errorf("%s: unsuppressed cdk-nag findings:\n%s", *s.StackName(), strings.Join(errs, "\n"))
 		}
+	}
+}
+
+func TestGuardrailBlocksTheConfiguredPIIAndFiltersAsConfigured(t *testing.T) {
+	_, tpls := memberWith(t, fullAdditions, homeRegion)
+	tpl := tpls[0]
+	gid, g := tpl.One(t, "AWS::Bedrock::Guardrail")
+	p := g.Properties
+	if p["Name"] != "bedrockgov-prod" || p["BlockedInputMessaging"] == nil || p["BlockedOutputsMessaging"] == nil {
+		t.Errorf("guardrail = %s", cdkassert.JSON(p))
+	}
+	// Every configured PII entity gets its action on prompts and on responses.
+	pii := map[string]string{}
+	for _, e := range p["SensitiveInformationPolicyConfig"].(map[string]any)["PiiEntitiesConfig"].([]any) {
+		m := e.(map[string]any)
+		if m["InputAction"] != m["Action"] || m["OutputAction"] != m["Action"] || m["InputEnabled"] != true || m["OutputEnabled"] != true {
+			t.Errorf("PII entity %v not applied to both directions: %s", m["Type"], cdkassert.JSON(m))
+		}
+		pii[m["Type"].(string)] = m["Action"].(string)
+	}
+	want := map[string]string{"US_SOCIAL_SECURITY_NUMBER": "BLOCK", "CREDIT_DEBIT_CARD_NUMBER": "BLOCK", "EMAIL": "ANONYMIZE"}
+	if cdkassert.JSON(pii) != cdkassert.JSON(want) {
+		t.Errorf("PII entities = %v, want %v", pii, want)
+	}
+	filters := map[string]string{}
+	for _, f := range p["ContentPolicyConfig"].(map[string]any)["FiltersConfig"].([]any) {
+		m := f.(map[string]any)
+		filters[m["Type"].(string)] = fmt.Sprintf("%v/%v", m["InputStrength"], m["OutputStrength"])
+	}
+	// The prompt-attack filter defaults to HIGH on prompts; AWS requires NONE on responses.
+	if cdkassert.JSON(filters) != `{"HATE":"HIGH/HIGH","INSULTS":"MEDIUM/MEDIUM","PROMPT_ATTACK":"HIGH/NONE"}` {
+		t.Errorf("content filters = %v", filters)
+	}
+	if got := cdkassert.JSON(p["WordPolicyConfig"]); got != `{"ManagedWordListsConfig":[{"Type":"PROFANITY"}]}` {
+		t.Errorf("word policy = %s", got)
+	}
+	topic := p["TopicPolicyConfig"].(map[string]any)["TopicsConfig"].([]any)[0].(map[string]any)
+	if topic["Type"] != "DENY" || topic["Name"] != "Investment advice" || topic["InputEnabled"] != true || topic["OutputEnabled"] != true {
+		t.Errorf("denied topic = %s", cdkassert.JSON(topic))
+	}
+	// Encrypted with the environment's (invocation-logging) key.
+	keyIDs, _ := tpl.OfType("AWS::KMS::Key")
+	var logKey string
+	for _, id := range keyIDs {
+		if strings.HasPrefix(id, "InvocationLogging") {
+			logKey = id
+		}
+	}
+	if got := cdkassert.JSON(p["KmsKeyArn"]); got != `{"Fn::GetAtt":["`+logKey+`","Arn"]}` {
+		t.Errorf("guardrail key = %s, want the invocation-logging key %s", got, logKey)
+	}
+	key := tpl.Resources[logKey].Properties["KeyPolicy"]
+	use := cdkassert.StatementBySid(t, key, "AllowBedrockGuardrailsUseInThisAccount")
+	grant := cdkassert.StatementBySid(t, key, "AllowBedrockGuardrailsGrantsInThisAccount")
+	if !cdkassert.Contains(cdkassert.JSON(use), `"kms:CallerAccount":"333333333333"`, `"kms:ViaService":"bedrock.us-east-1.amazonaws.com"`, `"kms:Decrypt"`, `"kms:GenerateDataKey"`, `"kms:DescribeKey"`) {
+		t.Errorf("key use statement = %s", cdkassert.JSON(use))
+	}
+	if !cdkassert.Contains(cdkassert.JSON(grant), `"kms:CreateGrant"`, `"kms:GrantIsForAWSResource":"true"`, `"kms:ViaService":"bedrock.us-east-1.amazonaws.com"`) {
+		t.Errorf("key grant statement = %s", cdkassert.JSON(grant))
+	}
+	// A numbered version of this guardrail, kept when replaced; enforcement pins that version.
+	_, v := tpl.One(t, "AWS::Bedrock::GuardrailVersion")
+	if cdkassert.JSON(v.Properties["GuardrailIdentifier"]) != `{"Fn::GetAtt":["`+gid+`","GuardrailId"]}` || v.UpdateReplace != "Retain" {
+		t.Errorf("version = %s (update-replace %q)", cdkassert.JSON(v.Properties), v.UpdateReplace)
+	}
+	vid, _ := tpl.One(t, "AWS::Bedrock::GuardrailVersion")
+	_, en := tpl.One(t, "AWS::Bedrock::EnforcedGuardrailConfiguration")
+	if cdkassert.JSON(en.Properties["GuardrailIdentifier"]) != `{"Fn::GetAtt":["`+gid+`","GuardrailArn"]}` ||
+		cdkassert.JSON(en.Properties["GuardrailVersion"]) != `{"Fn::GetAtt":["`+vid+`","Version"]}` ||
+		cdkassert.JSON(en.Properties["SelectiveContentGuarding"]) != `{"Messages":"COMPREHENSIVE","System":"SELECTIVE"}` ||
+		cdkassert.JSON(en.Properties["ModelEnforcement"]) != `{"ExcludedModels":[],"IncludedModels":["ALL"]}` {
+		t.Errorf("enforcement = %s", cdkassert.JSON(en.Properties))
+	}
+	// Published for applications like the logging destinations.
+	params := map[string]string{}
+	_, ps := tpl.OfType("AWS::SSM::Parameter")
+	for _, sp := range ps {
+		params[sp.Properties["Name"].(string)] = cdkassert.JSON(sp.Properties["Value"])
+	}
+	for name, val := range map[string]string{
+		naming.GuardrailIDParam:      `{"Fn::GetAtt":["` + gid + `","GuardrailId"]}`,
+		naming.GuardrailArnParam:     `{"Fn::GetAtt":["` + gid + `","GuardrailArn"]}`,
+		naming.GuardrailVersionParam: `{"Fn::GetAtt":["` + vid + `","Version"]}`,
+	} {
+		if params[name] != val {
+			t.Errorf("SSM %s = %s, want %s", name, params[name], val)
+		}
+	}
+	for _, k := range []string{stacks.OutputGuardrailID, stacks.OutputGuardrailArn, stacks.OutputGuardrailVersion} {
+		if tpl.Outputs[k] == nil {
+			t.Errorf("output %s missing", k)
+		}
+	}
+}
+
+// Metric names and dimension sets AWS publishes in AWS/Bedrock/Guardrails (Bedrock user guide,
+// "Monitor Amazon Bedrock Guardrails using CloudWatch metrics").
+var guardrailMetrics = map[string]bool{"Invocations": true, "InvocationLatency": true, "InvocationClientErrors": true,
+	"InvocationServerErrors": true, "InvocationThrottles": true, "TextUnitCount": true, "InvocationsIntervened": true}
+
+func TestGuardrailInterventionAlarmIsCriticalOnAPublishedMetric(t *testing.T) {
+	_, tpls := memberWith(t, fullAdditions, homeRegion)
+	tpl := tpls[0]
+	gid, _ := tpl.One(t, "AWS::Bedrock::Guardrail")
+	var alarm *cdkassert.Resource
+	ids, alarms := tpl.OfType("AWS::CloudWatch::Alarm")
+	for i := range alarms {
+		if strings.Contains(ids[i], "Guardrail") {
+			alarm = &alarms[i]
+		}
+	}
+	if alarm == nil {
+		t.Fatal("no guardrail alarm")
+	}
+	p := alarm.Properties
+	if p["AlarmName"] != "Bedrock-prod-us-east-1-critical-GuardrailInterventions" || p["Threshold"] != float64(7) || p["ComparisonOperator"] != "GreaterThanThreshold" {
+		t.Errorf("alarm = %s", cdkassert.JSON(p))
+	}
+	topicIDs, topics := tpl.OfType("AWS::SNS::Topic")
+	var critical string
+	for i, tp := range topics {
+		if strings.HasSuffix(tp.Properties["DisplayName"].(string), "critical alerts") {
+			critical = topicIDs[i]
+		}
+	}
+	if cdkassert.JSON(p["AlarmActions"]) != `[{"Ref":"`+critical+`"}]` || cdkassert.JSON(p["OKActions"]) != `[{"Ref":"`+critical+`"}]` {
+		t.Errorf("alarm must notify the critical topic on alarm and recovery: %s %s", cdkassert.JSON(p["AlarmActions"]), cdkassert.JSON(p["OKActions"]))
+	}
+	metrics := p["Metrics"].([]any)
+	if len(metrics) != 1 {
+		t.Fatalf("want one Metrics Insights query, got %s", cdkassert.JSON(metrics))
+	}
+	expr := cdkassert.JSON(metrics[0].(map[string]any)["Expression"])
+	// SELECT SUM(<metric>) FROM SCHEMA("AWS/Bedrock/Guardrails", GuardrailArn, GuardrailVersion) WHERE GuardrailArn = '<this guardrail>'
+	if !cdkassert.Contains(expr, `SELECT SUM(InvocationsIntervened) FROM SCHEMA(\"AWS/Bedrock/Guardrails\", GuardrailArn, GuardrailVersion) WHERE GuardrailArn = '`, `{"Fn::GetAtt":["`+gid+`","GuardrailArn"]}`) {
+		t.Errorf("alarm query = %s", expr)
+	}
+	if !guardrailMetrics[guardrail.MetricInvocationsIntervened] {
+		t.Error("alarm metric is not one AWS publishes")
+	}
+	dash := cdkassert.JSON(tpl.Resources[func() string { id, _ := tpl.One(t, "AWS::CloudWatch::Dashboard"); return id }()].Properties["DashboardBody"])
+	for _, dim := range []string{guardrail.DimPolicyType, guardrail.DimContentSource} {
+		want := `SEARCH('Namespace=\\\"AWS/Bedrock/Guardrails\\\" MetricName=\\\"InvocationsIntervened\\\" ` + dim + `', 'Sum', 300)`
+		if !strings.Contains(dash, want) {
+			t.Errorf("dashboard lacks interventions by %s (%s)", dim, want)
+		}
+	}
+}
+
+func TestGuardrailVersionFollowsTheConfiguration(t *testing.T) {
+	desc := func(pii map[string]string) string {
+		_, tpls := memberWith(t, func() *stacks.MemberAdditions {
+			a := fullAdditions()
+			a.Guardrail.PIIEntities = pii
+			return a
+		}, homeRegion)
+		_, v := tpls[0].One(t, "AWS::Bedrock::GuardrailVersion")
+		return v.Properties["Description"].(string)
+	}
+	a, b := desc(map[string]string{"EMAIL": "BLOCK"}), desc(map[string]string{"EMAIL": "ANONYMIZE"})
+	if a == b {
+		t.Errorf("changing the PII action keeps version description %q: no new version would be published", a)
+	}
+	if a != desc(map[string]string{"EMAIL": "BLOCK"}) {
+		t.Error("the same configuration must keep the same version")
 	}
 }
