@@ -7,6 +7,7 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
+	"github.com/bedrockgov/bedrockgov/constructs/compliance"
 	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/stacks"
 	"github.com/bedrockgov/bedrockgov/tools/naming"
@@ -56,6 +57,12 @@ func memberAdditions(cfg *config.Config, e config.Environment, region string) *s
 			}
 		}
 		a.Guardrail = gs
+	}
+	if e.ComplianceRulesEnabled() {
+		a.Compliance = &compliance.ComplianceProps{
+			Expected:     compliance.Expected{},
+			LogRetention: retention[e.LogRetentionDays],
+		}
 	}
 	return a
 }

@@ -3,11 +3,13 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
+	"github.com/bedrockgov/bedrockgov/constructs/compliance"
 	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
@@ -23,6 +25,10 @@ type MemberAdditions struct {
 	// Guardrail is the environment's guardrail. Its key defaults to the invocation-logging key
 	// (the environment's key).
 	Guardrail *GuardrailSettings
+	// Compliance are the AWS Config rules (they need an AWS Config recorder in the account and
+	// region). Expected destinations left nil default to the invocation-logging construct's;
+	// the key defaults to its key; Buckets default to its log and access-log buckets.
+	Compliance *compliance.ComplianceProps
 }
 
 // GuardrailSettings configures the guardrail and its alarm.
@@ -38,12 +44,14 @@ type MemberAdditionsResult struct {
 	Guardrail guardrail.Guardrail
 	// GuardrailAlarm is the critical intervention alarm.
 	GuardrailAlarm awscloudwatch.Alarm
+	Compliance     compliance.Compliance
 }
 
 // Construct IDs of the additions (a public contract: renaming one replaces its resources).
 const (
-	BudgetID    = "Budget"
-	GuardrailID = "Guardrail"
+	BudgetID     = "Budget"
+	GuardrailID  = "Guardrail"
+	ComplianceID = "Compliance"
 )
 
 // Output keys of the additions.
@@ -115,6 +123,29 @@ func addMemberAdditions(stack awscdk.Stack, props *MemberStackProps, logging inv
 		output(OutputGuardrailID, g.GuardrailID(), "Bedrock guardrail ID (SSM "+naming.GuardrailIDParam+")", nil)
 		output(OutputGuardrailArn, g.GuardrailArn(), "Bedrock guardrail ARN (SSM "+naming.GuardrailArnParam+")", nil)
 		output(OutputGuardrailVersion, g.Version(), "Bedrock guardrail version (SSM "+naming.GuardrailVersionParam+")", nil)
+	}
+	if a.Compliance != nil {
+		cp := *a.Compliance
+		e := &cp.Expected
+		if e.BucketName == nil {
+			e.BucketName = logging.Bucket().BucketName()
+		}
+		if e.KeyPrefix == nil {
+			e.KeyPrefix = jsii.String(logging.KeyPrefix())
+		}
+		if e.LogGroupName == nil {
+			e.LogGroupName = jsii.String(logging.LogGroupName())
+		}
+		if e.RoleArn == nil {
+			e.RoleArn = logging.DeliveryRole().RoleArn()
+		}
+		if cp.EncryptionKey == nil {
+			cp.EncryptionKey = logging.Key()
+		}
+		if cp.Buckets == nil {
+			cp.Buckets = map[string]awss3.IBucket{"LogBucket": logging.Bucket(), "AccessLogsBucket": logging.AccessLogsBucket()}
+		}
+		out.Compliance = compliance.NewCompliance(stack, ComplianceID, &cp)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
+	"github.com/bedrockgov/bedrockgov/constructs/compliance"
 	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
@@ -34,6 +35,7 @@ func fullAdditions() *stacks.MemberAdditions {
 			},
 			InterventionsPer5Min: 7,
 		},
+		Compliance: &compliance.ComplianceProps{},
 	}
 }
 
@@ -394,5 +396,115 @@ func TestGuardrailVersionFollowsTheConfiguration(t *testing.T) {
 	}
 	if a != desc(map[string]string{"EMAIL": "BLOCK"}) {
 		t.Error("the same configuration must keep the same version")
+	}
+}
+
+func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T) {
+	_, tpls := memberWith(t, fullAdditions, homeRegion)
+	tpl := tpls[0]
+	fnID, fn := tpl.One(t, "AWS::Lambda::Function")
+	code := fn.Properties["Code"].(map[string]any)
+	if code["ZipFile"] != compliance.HandlerSource || len(code) != 1 {
+		t.Errorf("the rule's code must be inlined (ZipFile), not an asset: %v", cdkassert.JSON(code)[:200])
+	}
+	if fn.Properties["Runtime"] != "python3.14" || fn.Properties["Handler"] != "index.handler" {
+		t.Errorf("function runtime/handler = %v %v", fn.Properties["Runtime"], fn.Properties["Handler"])
+	}
+	// The rule compares against exactly this stack's destinations.
+	var bucket, accessBucket string
+	bucketIDs, buckets := tpl.OfType("AWS::S3::Bucket")
+	for i, b := range buckets {
+		if b.Properties["LoggingConfiguration"] != nil {
+			bucket = bucketIDs[i]
+		} else {
+			accessBucket = bucketIDs[i]
+		}
+	}
+	var deliveryRole string
+	roleIDs, roles := tpl.OfType("AWS::IAM::Role")
+	for i, r := range roles {
+		if strings.Contains(cdkassert.JSON(r.Properties["AssumeRolePolicyDocument"]), "bedrock.amazonaws.com") {
+			deliveryRole = roleIDs[i]
+		}
+	}
+	var custom *cdkassert.Resource
+	scoped := map[string]string{}
+	_, rules := tpl.OfType("AWS::Config::ConfigRule")
+	for i, r := range rules {
+		src := r.Properties["Source"].(map[string]any)
+		if src["Owner"] == "CUSTOM_LAMBDA" {
+			custom = &rules[i]
+			continue
+		}
+		sc := r.Properties["Scope"].(map[string]any)
+		if cdkassert.JSON(sc["ComplianceResourceTypes"]) != `["AWS::S3::Bucket"]` {
+			t.Errorf("managed rule %v not scoped to one bucket: %v", r.Properties["ConfigRuleName"], sc)
+		}
+		scoped[src["SourceIdentifier"].(string)+" "+cdkassert.JSON(sc["ComplianceResourceId"])] = r.Properties["ConfigRuleName"].(string)
+	}
+	for _, id := range []string{"S3_BUCKET_SSL_REQUESTS_ONLY", "S3_BUCKET_VERSIONING_ENABLED"} {
+		for _, b := range []string{bucket, accessBucket} {
+			if scoped[id+` {"Ref":"`+b+`"}`] == "" {
+				t.Errorf("no %s rule scoped to %s: %v", id, b, scoped)
+			}
+		}
+	}
+	if len(scoped) != 4 {
+		t.Errorf("want 4 managed bucket rules, got %v", scoped)
+	}
+	if custom == nil {
+		t.Fatal("no custom logging rule")
+	}
+	cp := custom.Properties
+	if cp["ConfigRuleName"] != "bedrockgov-invocation-logging" || cp["MaximumExecutionFrequency"] != "One_Hour" {
+		t.Errorf("logging rule = %s", cdkassert.JSON(cp))
+	}
+	src := cp["Source"].(map[string]any)
+	if cdkassert.JSON(src["SourceIdentifier"]) != `{"Fn::GetAtt":["`+fnID+`","Arn"]}` ||
+		cdkassert.JSON(src["SourceDetails"]) != `[{"EventSource":"aws.config","MaximumExecutionFrequency":"One_Hour","MessageType":"ScheduledNotification"}]` {
+		t.Errorf("logging rule source = %s", cdkassert.JSON(src))
+	}
+	wantParams := `{"bucketName":{"Ref":"` + bucket + `"},"keyPrefix":"org-logs","logGroupName":"/aws/bedrock/modelinvocations","roleArn":{"Fn::GetAtt":["` + deliveryRole + `","Arn"]}}`
+	if got := cdkassert.JSON(cp["InputParameters"]); got != wantParams {
+		t.Errorf("rule parameters:\n got %s\nwant %s", got, wantParams)
+	}
+	// Config may invoke the function for this account only, and the rule waits for that grant.
+	_, perm := tpl.One(t, "AWS::Lambda::Permission")
+	if perm.Properties["Principal"] != "config.amazonaws.com" || perm.Properties["SourceAccount"] != "333333333333" || perm.Properties["Action"] != "lambda:InvokeFunction" {
+		t.Errorf("permission = %s", cdkassert.JSON(perm.Properties))
+	}
+	// Least privilege: exactly the three grants the rule needs, no managed policies.
+	roleRef := fn.Properties["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+	role := tpl.Resources[roleRef]
+	if role.Properties["ManagedPolicyArns"] != nil {
+		t.Errorf("rule role has managed policies: %v", role.Properties["ManagedPolicyArns"])
+	}
+	var grants []string
+	for _, pol := range role.Properties["Policies"].([]any) {
+		for _, st := range cdkassert.Statements(pol.(map[string]any)["PolicyDocument"]) {
+			grants = append(grants, strings.Join(cdkassert.Strings(st["Action"]), "+")+" on "+cdkassert.JSON(st["Resource"]))
+		}
+	}
+	want := []string{
+		`bedrock:GetModelInvocationLoggingConfiguration on "*"`,
+		`config:PutEvaluations on "*"`,
+		`logs:CreateLogStream+logs:PutLogEvents on {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:us-east-1:333333333333:log-group:/aws/lambda/bedrockgov-invocation-logging-rule:log-stream:*"]]}`,
+	}
+	if strings.Join(grants, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rule role grants:\n%s\nwant\n%s", strings.Join(grants, "\n"), strings.Join(want, "\n"))
+	}
+	// Its log group is encrypted, has a retention, and survives stack deletion.
+	lgIDs, lgs := tpl.OfType("AWS::Logs::LogGroup")
+	found := false
+	for i, lg := range lgs {
+		if lg.Properties["LogGroupName"] == "/aws/lambda/bedrockgov-invocation-logging-rule" {
+			found = true
+			if lg.Properties["KmsKeyId"] == nil || lg.Properties["RetentionInDays"] == nil || lg.DeletionPolicy != "RetainExceptOnCreate" {
+				t.Errorf("%s: key %v retention %v deletion %q", lgIDs[i], lg.Properties["KmsKeyId"], lg.Properties["RetentionInDays"], lg.DeletionPolicy)
+			}
+		}
+	}
+	if !found || cdkassert.JSON(fn.Properties["LoggingConfig"]) == "null" {
+		t.Errorf("the function must log to its own encrypted log group: %v", fn.Properties["LoggingConfig"])
 	}
 }

@@ -106,6 +106,8 @@ type Environment struct {
 	Budget *Budget `json:"budget,omitempty"`
 	// VPCEndpoints are private Bedrock endpoints in a VPC (see member.go). Default: none.
 	VPCEndpoints *VPCEndpoints `json:"vpcEndpoints,omitempty"`
+	// ComplianceRules creates the AWS Config rules (see member.go). Default: true.
+	ComplianceRules *bool `json:"complianceRules,omitempty"`
 }
 
 // AlertEmails are email recipients per severity. Critical must have at least one recipient.

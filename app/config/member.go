@@ -144,6 +144,12 @@ func (v VPCEndpoints) EndpointRegion(e Environment) string {
 	return e.Regions[0]
 }
 
+// ComplianceRulesEnabled reports whether the environment gets the AWS Config rules; they need
+// an AWS Config recorder in every account and region (AWS Control Tower provides one).
+func (e Environment) ComplianceRulesEnabled() bool {
+	return e.ComplianceRules == nil || *e.ComplianceRules
+}
+
 // GuardrailContentTypes are the content-filter categories besides PROMPT_ATTACK.
 var GuardrailContentTypes = []string{"SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT"}
 

@@ -97,3 +97,10 @@ func TestMemberDefaults(t *testing.T) {
 		}
 	}
 }
+
+func TestComplianceRulesDefaultOn(t *testing.T) {
+	off := false
+	if !(Environment{}).ComplianceRulesEnabled() || (Environment{ComplianceRules: &off}).ComplianceRulesEnabled() {
+		t.Error("compliance rules must default on and honour false")
+	}
+}

@@ -276,6 +276,8 @@ func NewGuardrail(scope constructs.Construct, id string, props *GuardrailProps) 
 		Description:         jsii.String("bedrockgov configuration " + digest),
 	})
 	g.version.CfnOptions().SetUpdateReplacePolicy(awscdk.CfnDeletionPolicy_RETAIN)
+	// Deleting the guardrail (stack deletion) deletes every version with it.
+	g.version.CfnOptions().SetDeletionPolicy(awscdk.CfnDeletionPolicy_RETAIN)
 	g.arn, g.id, g.ver = g.res.AttrGuardrailArn(), g.res.AttrGuardrailId(), g.version.AttrVersion()
 
 	if en := props.Enforce; en != nil {
