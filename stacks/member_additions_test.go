@@ -402,7 +402,7 @@ func TestGuardrailVersionFollowsTheConfiguration(t *testing.T) {
 func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T) {
 	_, tpls := memberWith(t, fullAdditions, homeRegion)
 	tpl := tpls[0]
-	fnID, fn := tpl.One(t, "AWS::Lambda::Function")
+	fnID, fn := oneWithPrefix(t, tpl, "AWS::Lambda::Function", "Compliance")
 	code := fn.Properties["Code"].(map[string]any)
 	if code["ZipFile"] != compliance.HandlerSource || len(code) != 1 {
 		t.Errorf("the rule's code must be inlined (ZipFile), not an asset: %v", cdkassert.JSON(code)[:200])
@@ -469,7 +469,7 @@ func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T)
 		t.Errorf("rule parameters:\n got %s\nwant %s", got, wantParams)
 	}
 	// Config may invoke the function for this account only, and the rule waits for that grant.
-	_, perm := tpl.One(t, "AWS::Lambda::Permission")
+	_, perm := oneWithPrefix(t, tpl, "AWS::Lambda::Permission", "Compliance")
 	if perm.Properties["Principal"] != "config.amazonaws.com" || perm.Properties["SourceAccount"] != "333333333333" || perm.Properties["Action"] != "lambda:InvokeFunction" {
 		t.Errorf("permission = %s", cdkassert.JSON(perm.Properties))
 	}
@@ -507,4 +507,21 @@ func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T)
 	if !found || cdkassert.JSON(fn.Properties["LoggingConfig"]) == "null" {
 		t.Errorf("the function must log to its own encrypted log group: %v", fn.Properties["LoggingConfig"])
 	}
+}
+
+// oneWithPrefix returns the only resource of a type whose logical ID starts with prefix.
+func oneWithPrefix(t *testing.T, tpl *cdkassert.Template, typ, prefix string) (string, cdkassert.Resource) {
+	t.Helper()
+	ids, rs := tpl.OfType(typ)
+	var gotID []string
+	var got []cdkassert.Resource
+	for i, id := range ids {
+		if strings.HasPrefix(id, prefix) {
+			gotID, got = append(gotID, id), append(got, rs[i])
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("want one %s under %s, found %v", typ, prefix, gotID)
+	}
+	return gotID[0], got[0]
 }
