@@ -8,6 +8,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
 	"github.com/bedrockgov/bedrockgov/constructs/compliance"
+	"github.com/bedrockgov/bedrockgov/constructs/endpoints"
 	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/stacks"
 	"github.com/bedrockgov/bedrockgov/tools/naming"
@@ -62,6 +63,12 @@ func memberAdditions(cfg *config.Config, e config.Environment, region string) *s
 		a.Compliance = &compliance.ComplianceProps{
 			Expected:     compliance.Expected{},
 			LogRetention: retention[e.LogRetentionDays],
+		}
+	}
+	if v := e.VPCEndpoints; v != nil && region == v.EndpointRegion(e) {
+		a.Endpoints = &endpoints.EndpointsProps{
+			VpcID: v.VpcID, SubnetIDs: v.SubnetIDs, SecurityGroupIDs: v.SecurityGroupIDs,
+			OrganizationID: cfg.Organization.ID, Services: v.EndpointServiceList(), Region: jsii.String(region),
 		}
 	}
 	return a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
 	"github.com/bedrockgov/bedrockgov/constructs/compliance"
+	"github.com/bedrockgov/bedrockgov/constructs/endpoints"
 	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
@@ -29,6 +30,9 @@ type MemberAdditions struct {
 	// region). Expected destinations left nil default to the invocation-logging construct's;
 	// the key defaults to its key; Buckets default to its log and access-log buckets.
 	Compliance *compliance.ComplianceProps
+	// Endpoints are interface endpoints for Bedrock in an existing VPC, admitting only the
+	// organization's principals.
+	Endpoints *endpoints.EndpointsProps
 }
 
 // GuardrailSettings configures the guardrail and its alarm.
@@ -45,6 +49,7 @@ type MemberAdditionsResult struct {
 	// GuardrailAlarm is the critical intervention alarm.
 	GuardrailAlarm awscloudwatch.Alarm
 	Compliance     compliance.Compliance
+	Endpoints      endpoints.Endpoints
 }
 
 // Construct IDs of the additions (a public contract: renaming one replaces its resources).
@@ -52,6 +57,7 @@ const (
 	BudgetID     = "Budget"
 	GuardrailID  = "Guardrail"
 	ComplianceID = "Compliance"
+	EndpointsID  = "Endpoints"
 )
 
 // Output keys of the additions.
@@ -61,6 +67,16 @@ const (
 	OutputGuardrailArn     = "GuardrailArn"
 	OutputGuardrailVersion = "GuardrailVersion"
 )
+
+// EndpointOutputKey is the output key of a service's endpoint ID.
+func EndpointOutputKey(service string) string {
+	switch service {
+	case "bedrock-runtime":
+		return "BedrockRuntimeEndpointId"
+	default:
+		return "BedrockEndpointId"
+	}
+}
 
 func addMemberAdditions(stack awscdk.Stack, props *MemberStackProps, logging invocationlogging.InvocationLogging, mon monitoring.Monitoring) *MemberAdditionsResult {
 	out := &MemberAdditionsResult{}
@@ -146,6 +162,14 @@ func addMemberAdditions(stack awscdk.Stack, props *MemberStackProps, logging inv
 			cp.Buckets = map[string]awss3.IBucket{"LogBucket": logging.Bucket(), "AccessLogsBucket": logging.AccessLogsBucket()}
 		}
 		out.Compliance = compliance.NewCompliance(stack, ComplianceID, &cp)
+	}
+	if a.Endpoints != nil {
+		out.Endpoints = endpoints.NewEndpoints(stack, EndpointsID, a.Endpoints)
+		for _, svc := range endpoints.Services {
+			if ep, ok := out.Endpoints.Endpoints()[svc]; ok {
+				output(EndpointOutputKey(svc), ep.Ref(), "Interface VPC endpoint of "+svc+" (private DNS, organization-only policy)", out.Endpoints.Condition())
+			}
+		}
 	}
 	return out
 }

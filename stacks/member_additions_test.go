@@ -12,6 +12,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/budget"
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
 	"github.com/bedrockgov/bedrockgov/constructs/compliance"
+	"github.com/bedrockgov/bedrockgov/constructs/endpoints"
 	"github.com/bedrockgov/bedrockgov/constructs/guardrail"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
@@ -36,6 +37,10 @@ func fullAdditions() *stacks.MemberAdditions {
 			InterventionsPer5Min: 7,
 		},
 		Compliance: &compliance.ComplianceProps{},
+		Endpoints: &endpoints.EndpointsProps{
+			VpcID: "vpc-0123456789abcdef0", SubnetIDs: []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"},
+			SecurityGroupIDs: []string{"sg-0123456789abcdef0"}, OrganizationID: "o-exampleorg1", Region: jsii.String(homeRegion),
+		},
 	}
 }
 
@@ -59,7 +64,7 @@ func memberWith(t *testing.T, a func() *stacks.MemberAdditions, regions ...strin
 				Logging:         &invocationlogging.InvocationLoggingProps{KeyPrefix: jsii.String("org-logs")},
 				Monitoring:      &monitoring.MonitoringProps{AlarmNamePrefix: jsii.String("Bedrock-prod-" + r), MonitoredModels: []string{"amazon.nova-micro-v1:0"}, AlertEmails: map[monitoring.Severity][]string{monitoring.Critical: {"a@example.com"}}},
 				Tags:            tags,
-				Additions:       a(),
+				Additions:       forRegion(a(), r),
 			}))
 		}
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(nil), nil)
@@ -524,4 +529,43 @@ func oneWithPrefix(t *testing.T, tpl *cdkassert.Template, typ, prefix string) (s
 		t.Fatalf("want one %s under %s, found %v", typ, prefix, gotID)
 	}
 	return gotID[0], got[0]
+}
+
+func TestEndpointsArePrivateAndInTheirRegionOnly(t *testing.T) {
+	_, tpls := memberWith(t, fullAdditions, homeRegion, "")
+	for _, d := range []struct {
+		tpl    *cdkassert.Template
+		region string
+		want   int
+	}{{tpls[0], homeRegion, 2}, {tpls[1], homeRegion, 2}, {tpls[1], "eu-west-1", 0}} {
+		ids, eps := d.tpl.OfType("AWS::EC2::VPCEndpoint")
+		made := 0
+		services := map[string]bool{}
+		for i, ep := range eps {
+			if !created(t, d.tpl, ids[i], d.region) {
+				continue
+			}
+			made++
+			p := ep.Properties
+			services[p["ServiceName"].(string)] = true
+			if p["VpcEndpointType"] != "Interface" || p["PrivateDnsEnabled"] != true || p["VpcId"] != "vpc-0123456789abcdef0" ||
+				cdkassert.JSON(p["SubnetIds"]) != `["subnet-0123456789abcdef0","subnet-0fedcba9876543210"]` || cdkassert.JSON(p["SecurityGroupIds"]) != `["sg-0123456789abcdef0"]` {
+				t.Errorf("%s = %s", ids[i], cdkassert.JSON(p))
+			}
+		}
+		if made != d.want {
+			t.Errorf("%s: %d endpoints created, want %d", d.region, made, d.want)
+		}
+		if d.want > 0 && !(services["com.amazonaws.us-east-1.bedrock-runtime"] && services["com.amazonaws.us-east-1.bedrock"]) {
+			t.Errorf("endpoint services = %v", services)
+		}
+	}
+}
+
+// forRegion drops the endpoints from a stack of another region than the VPC's, as the app does.
+func forRegion(a *stacks.MemberAdditions, region string) *stacks.MemberAdditions {
+	if a != nil && a.Endpoints != nil && region != "" && a.Endpoints.Region != nil && region != *a.Endpoints.Region {
+		a.Endpoints = nil
+	}
+	return a
 }
