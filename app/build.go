@@ -85,7 +85,8 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			MonitoredModels: e.MonitoredModels,
 			AlertEmails:     emails,
 		},
-		Tags: tags,
+		Tags:      tags,
+		Additions: memberAdditions(cfg, e, region),
 	}
 }
 

@@ -50,6 +50,9 @@ type MemberStackProps struct {
 	LoggingDataTypes *loggingconfig.DataTypes
 	// Tags are applied to every resource in the stack.
 	Tags map[string]string
+	// Additions are the optional guardrail, budget, compliance rules and endpoints
+	// (member_additions.go). Default: none.
+	Additions *MemberAdditions
 }
 
 // MemberStack is the member-account baseline for one account and region.
@@ -59,6 +62,7 @@ type MemberStack struct {
 	Monitoring monitoring.Monitoring
 	// LoggingConfig puts the logging configuration; nil when it is left to tools/logging.
 	LoggingConfig loggingconfig.LoggingConfig
+	Additions     *MemberAdditionsResult
 }
 
 // NewMemberStack creates the baseline: invocation-logging destinations published for the
@@ -81,6 +85,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 
 	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
 	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
+	additions := addMemberAdditions(stack, props, logging, mon)
 
 	bucketName := *logging.Bucket().BucketName()
 	roleArn := *logging.DeliveryRole().RoleArn()
@@ -137,7 +142,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 		awscdk.Tags_Of(stack).Add(jsii.String(k), jsii.String(props.Tags[k]), nil)
 	}
 
-	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon, LoggingConfig: logConfig}
+	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon, LoggingConfig: logConfig, Additions: additions}
 }
 
 func orUnnamed(s string) string {
