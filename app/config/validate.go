@@ -71,6 +71,9 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	if c.Hub != nil {
+		c.Hub.validate(c, &p)
+	}
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}
