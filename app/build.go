@@ -81,7 +81,8 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			MonitoredModels: e.MonitoredModels,
 			AlertEmails:     emails,
 		},
-		Tags: tags,
+		Tags:        tags,
+		Replication: memberReplication(cfg, region),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/archive"
 	"github.com/bedrockgov/bedrockgov/constructs/querylayer"
+	"github.com/bedrockgov/bedrockgov/constructs/replication"
 	"github.com/bedrockgov/bedrockgov/stacks"
 )
 
@@ -83,4 +84,16 @@ func hubProps(cfg *config.Config, region string) *stacks.HubStackProps {
 		Home:        region == h.Home(),
 		Tags:        tags,
 	}
+}
+
+// memberReplication is the member side of the hub in one region: nil without a hub section.
+func memberReplication(cfg *config.Config, region string) *replication.ReplicationProps {
+	if cfg.Hub == nil {
+		return nil
+	}
+	r := &replication.ReplicationProps{HubAccount: cfg.Hub.Account}
+	if arn := cfg.Hub.OAMSinkArns[region]; arn != "" {
+		r.OAMSinkArn = jsii.String(arn)
+	}
+	return r
 }
