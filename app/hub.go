@@ -8,9 +8,11 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/archive"
+	"github.com/bedrockgov/bedrockgov/constructs/orgdashboards"
 	"github.com/bedrockgov/bedrockgov/constructs/querylayer"
 	"github.com/bedrockgov/bedrockgov/constructs/replication"
 	"github.com/bedrockgov/bedrockgov/stacks"
+	reportusage "github.com/bedrockgov/bedrockgov/tools/report/usage"
 )
 
 // HubStackName is the stack name of the hub in one region.
@@ -82,7 +84,12 @@ func hubProps(cfg *config.Config, region string) *stacks.HubStackProps {
 		},
 		AlertEmails: emails,
 		Home:        region == h.Home(),
-		Tags:        tags,
+		Dashboards: &orgdashboards.OrgDashboardsProps{
+			MonitoredModels: monitoredModels(cfg),
+			Prices:          listPrices(),
+		},
+		WeeklySummarySchedule: jsii.String(h.Schedule()),
+		Tags:                  tags,
 	}
 }
 
@@ -96,4 +103,30 @@ func memberReplication(cfg *config.Config, region string) *replication.Replicati
 		r.OAMSinkArn = jsii.String(arn)
 	}
 	return r
+}
+
+// monitoredModels is every environment's monitored models (sorted, unique).
+func monitoredModels(cfg *config.Config) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range cfg.Environments {
+		for _, m := range e.MonitoredModels {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// listPrices is the report tool's built-in list-price table, for the executive dashboard's
+// cost estimate (the same figures `go run ./tools/report` uses).
+func listPrices() map[string]orgdashboards.Price {
+	out := map[string]orgdashboards.Price{}
+	for id, p := range reportusage.EmbeddedPrices().Models {
+		out[id] = orgdashboards.Price{Input: p.InputPer1K, Output: p.OutputPer1K, CacheRead: p.CacheReadPer1K, CacheWrite: p.CacheWritePer1K}
+	}
+	return out
 }

@@ -5,15 +5,19 @@ import (
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bedrockgov/bedrockgov/constructs/archive"
+	"github.com/bedrockgov/bedrockgov/constructs/orgdashboards"
 	"github.com/bedrockgov/bedrockgov/constructs/querylayer"
+	"github.com/bedrockgov/bedrockgov/constructs/weeklysummary"
 )
 
 // Stable output keys of the hub stack.
@@ -27,6 +31,7 @@ const (
 	OutputHubWarningTopic    = "HubWarningTopicArn"
 	OutputHubInfoTopic       = "HubInfoTopicArn"
 	OutputAthenaResultBucket = "AthenaResultsBucketName"
+	OutputOamSinkArn         = "OamSinkArn"
 )
 
 // HubSeverities are the hub's alert severities, most urgent first (one SNS topic each).
@@ -41,8 +46,15 @@ type HubStackProps struct {
 	Query *querylayer.QueryLayerProps
 	// AlertEmails are the recipients per severity ("critical", "warning", "info").
 	AlertEmails map[string][]string
-	// Home marks the hub's home region. Default: false.
+	// Home marks the hub's home region: it also gets the AWS Config organization aggregator
+	// and the weekly usage summary. Default: false.
 	Home bool
+	// Dashboards configures the organization dashboards and alarms; OrganizationID and the
+	// topics are set by the stack.
+	Dashboards *orgdashboards.OrgDashboardsProps
+	// WeeklySummarySchedule is the summary's EventBridge Scheduler expression. Default: the
+	// construct's (Mondays 08:00 UTC).
+	WeeklySummarySchedule *string
 	// Tags are applied to every resource in the stack.
 	Tags map[string]string
 }
@@ -56,6 +68,8 @@ type HubStack struct {
 	Topics map[string]awssns.ITopic
 	// TopicKey encrypts the topics.
 	TopicKey awskms.IKey
+	// Dashboards are the OAM sink, the organization dashboards and alarms.
+	Dashboards orgdashboards.OrgDashboards
 }
 
 // NewHubStack creates the hub stack of one region: the archive, the query layer and the alert
@@ -83,6 +97,35 @@ func NewHubStack(scope constructs.Construct, id string, props *HubStackProps) *H
 	h.Query = querylayer.NewQueryLayer(stack, "Query", &q)
 
 	h.TopicKey, h.Topics = newAlertTopics(stack, props.AlertEmails)
+
+	d := orgdashboards.OrgDashboardsProps{}
+	if props.Dashboards != nil {
+		d = *props.Dashboards
+	}
+	d.OrganizationID = props.Archive.OrganizationID
+	d.CriticalTopic, d.WarningTopic = h.Topics["critical"], h.Topics["warning"]
+	h.Dashboards = orgdashboards.NewOrgDashboards(stack, "Organization", &d)
+	awscdk.NewCfnOutput(stack, jsii.String(OutputOamSinkArn), &awscdk.CfnOutputProps{
+		Value:       h.Dashboards.Sink().AttrArn(),
+		Description: jsii.String("CloudWatch cross-account observability sink: set it as hub.oamSinkArns." + *stack.Region() + " so member stacks link to it"),
+	})
+
+	if props.Home {
+		newOrganizationAggregator(stack)
+		weeklysummary.NewWeeklySummary(stack, "WeeklySummary", &weeklysummary.WeeklySummaryProps{
+			QueryString:   h.Query.Queries()[querylayer.WeeklyUsageID],
+			Database:      h.Query.DatabaseName(),
+			Table:         h.Query.TableName(),
+			Workgroup:     h.Query.WorkgroupName(),
+			ArchiveBucket: h.Archive.Bucket(),
+			ArchiveKey:    h.Archive.Key(),
+			ResultsBucket: h.Query.ResultsBucket(),
+			ResultsKey:    h.Query.ResultsKey(),
+			Topic:         h.Topics["info"],
+			TopicKey:      h.TopicKey,
+			Schedule:      props.WeeklySummarySchedule,
+		})
+	}
 
 	output := func(key, value, description string) {
 		awscdk.NewCfnOutput(stack, jsii.String(key), &awscdk.CfnOutputProps{Value: jsii.String(value), Description: jsii.String(description)})
@@ -151,4 +194,35 @@ func newAlertTopics(stack awscdk.Stack, emails map[string][]string) (awskms.IKey
 		topics[s] = t
 	}
 	return key, topics
+}
+
+// OrganizationAggregatorName is the AWS Config aggregator of the hub's home region.
+const OrganizationAggregatorName = "bedrockgov-organization"
+
+// newOrganizationAggregator creates the AWS Config aggregator over every account and region of
+// the organization, so the member compliance rules' results are visible in the hub. The hub
+// account must be the organization's management account or a delegated administrator for
+// AWS Config (config.amazonaws.com).
+func newOrganizationAggregator(stack awscdk.Stack) {
+	c := constructs.NewConstruct(stack, jsii.String("Compliance"))
+	role := awsiam.NewRole(c, jsii.String("AggregatorRole"), &awsiam.RoleProps{
+		Description: jsii.String("Assumed by AWS Config to read the organization's accounts for the bedrockgov aggregator"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("config.amazonaws.com"), nil),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AWSConfigRoleForOrganizations")),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM4"),
+		Reason:    jsii.String("AWSConfigRoleForOrganizations is the AWS-managed policy AWS Config documents for organization aggregators (read-only organizations:List*/Describe* calls, kept current by AWS)."),
+		AppliesTo: &[]any{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSConfigRoleForOrganizations")},
+	}}, jsii.Bool(false))
+	agg := awsconfig.NewCfnConfigurationAggregator(c, jsii.String("Aggregator"), &awsconfig.CfnConfigurationAggregatorProps{
+		ConfigurationAggregatorName: jsii.String(OrganizationAggregatorName),
+		OrganizationAggregationSource: &awsconfig.CfnConfigurationAggregator_OrganizationAggregationSourceProperty{
+			RoleArn:       role.RoleArn(),
+			AllAwsRegions: jsii.Bool(true),
+		},
+	})
+	agg.Node().AddDependency(role)
 }
