@@ -10,6 +10,7 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
+	"github.com/bedrockgov/bedrockgov/constructs/loggingconfig"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
 	"github.com/bedrockgov/bedrockgov/stacks"
 )
@@ -67,7 +68,11 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			InfrequentAccessAfter: days(e.Lifecycle.InfrequentAccessDays),
 			GlacierAfter:          days(e.Lifecycle.GlacierDays),
 			ExpireAfter:           expire,
+			ObjectLockDays:        float64(e.ObjectLockDays),
+			ExistingLogGroup:      e.ExistingLogGroup,
 		},
+		LeaveLoggingToTool: !e.StackOwnsLogging(),
+		LoggingDataTypes:   (*loggingconfig.DataTypes)(ptr(e.DataTypesOrDefault())),
 		Monitoring: &monitoring.MonitoringProps{
 			DashboardName:   jsii.String(DashboardName(e, region)),
 			AlarmNamePrefix: jsii.String(fmt.Sprintf("Bedrock-%s-%s", e.Name, region)),
@@ -85,6 +90,8 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 		Replication: memberReplication(cfg, region),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func days(n int) awscdk.Duration { return awscdk.Duration_Days(jsii.Number(float64(n))) }
 

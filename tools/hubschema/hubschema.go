@@ -69,8 +69,10 @@ const (
 
 // NotDataObjects is the SQL predicate every query must add to skip objects that are not log
 // records: the per-hour data/ folders of large bodies and Bedrock's permission-check object.
-// "$path" is Athena's pseudo-column holding each row's S3 object URI.
-const NotDataObjects = `"$path" NOT LIKE '%/data/%' AND "$path" NOT LIKE '%amazon-bedrock-logs-permission-check%'`
+// "$path" is Athena's pseudo-column holding each row's S3 object URI. The data/ pattern names
+// the date and hour folders above it (.../YYYY/MM/DD/HH/data/), so that a key prefix or bucket
+// path that happens to contain a "data" folder does not exclude every record.
+const NotDataObjects = `"$path" NOT LIKE '%/____/__/__/__/data/%' AND "$path" NOT LIKE '%amazon-bedrock-logs-permission-check%'`
 
 // ColumnNames returns the data column names, in order.
 func ColumnNames() []string {
