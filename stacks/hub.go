@@ -15,6 +15,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bedrockgov/bedrockgov/constructs/archive"
+	"github.com/bedrockgov/bedrockgov/constructs/keys"
 	"github.com/bedrockgov/bedrockgov/constructs/orgdashboards"
 	"github.com/bedrockgov/bedrockgov/constructs/querylayer"
 	"github.com/bedrockgov/bedrockgov/constructs/weeklysummary"
@@ -165,6 +166,7 @@ func newAlertTopics(stack awscdk.Stack, emails map[string][]string) (awskms.IKey
 		EnableKeyRotation: jsii.Bool(true),
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 	})
+	keys.DenyGrantsExceptForAWSResources(key)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowCloudWatchAlarmsToPublish"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},

@@ -103,7 +103,7 @@ func TestMemberReplicatesIntoTheHubArchiveOfItsRegion(t *testing.T) {
 		}
 	}
 	sort.Strings(actions)
-	want := "kms:Decrypt kms:Decrypt kms:Encrypt kms:GenerateDataKey s3:GetObjectVersionAcl s3:GetObjectVersionForReplication s3:GetObjectVersionTagging s3:GetReplicationConfiguration s3:ListBucket s3:ReplicateObject"
+	want := "kms:Decrypt kms:Decrypt kms:Encrypt kms:GenerateDataKey s3:GetObjectLegalHold s3:GetObjectRetention s3:GetObjectVersionAcl s3:GetObjectVersionForReplication s3:GetObjectVersionTagging s3:GetReplicationConfiguration s3:ListBucket s3:ReplicateObject"
 	if strings.Join(actions, " ") != want {
 		t.Errorf("role actions %v\nwant %s", actions, want)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/bedrockgov/bedrockgov/constructs/keys"
 	"github.com/bedrockgov/bedrockgov/tools/awsregions"
 	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
@@ -139,6 +140,7 @@ func NewArchive(scope constructs.Construct, id string, props *ArchiveProps) Arch
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 		RemovalPolicy:     removal,
 	})
+	keys.DenyGrantsExceptForAWSResources(key)
 	// S3 encrypts each replica with this key on the replication role's behalf. With an S3
 	// Bucket Key on the archive, S3 also creates the bucket-level key (GenerateDataKey) and
 	// checks it (Decrypt) as the calling principal. Only through S3 in this region, and only

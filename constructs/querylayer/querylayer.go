@@ -20,6 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/bedrockgov/bedrockgov/constructs/keys"
 	"github.com/bedrockgov/bedrockgov/tools/hubschema"
 	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
@@ -195,6 +196,7 @@ func NewQueryLayer(scope constructs.Construct, id string, props *QueryLayerProps
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 		RemovalPolicy:     removal,
 	})
+	keys.DenyGrantsExceptForAWSResources(key)
 	accessLogs := awss3.NewBucket(c, jsii.String("ResultsAccessLogsBucket"), privateBucket(removal, &awss3.BucketProps{
 		Encryption: awss3.BucketEncryption_S3_MANAGED,
 		LifecycleRules: &[]*awss3.LifecycleRule{{

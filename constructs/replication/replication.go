@@ -113,8 +113,9 @@ func NewReplication(scope constructs.Construct, id string, props *ReplicationPro
 					Resources: jsii.Strings(sourceArn),
 				}),
 				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Sid:       jsii.String("ReadLogObjectVersions"),
-					Actions:   jsii.Strings("s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"),
+					Sid: jsii.String("ReadLogObjectVersions"),
+					// Retention and legal hold: replicas of a log bucket with Object Lock carry them.
+					Actions:   jsii.Strings("s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"),
 					Resources: jsii.Strings(sourceArn + "/" + logPrefix + "*"),
 				}),
 				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
