@@ -131,7 +131,7 @@ func TestReplicationIntoTheArchiveBySimulation(t *testing.T) {
 		{Scenario: "member role writes into the member log bucket", Principal: role, Action: "s3:PutObject",
 			Resource: source, ResourceAccount: member, Context: ctx,
 			IdentityPolicies: []any{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
-			ResourcePolicy: iamsim.Named{Name: "log bucket policy", Policy: logBucketPolicy}, Want: iamsim.ExplicitlyDenied,
+			ResourcePolicy:   iamsim.Named{Name: "log bucket policy", Policy: logBucketPolicy}, Want: iamsim.ExplicitlyDenied,
 			Why: "the log bucket refuses PutObject under the log prefix to everyone but Bedrock, the replication role included (it only reads)"},
 		{Scenario: "member role encrypts a replica with the archive key", Principal: role, Action: "kms:Encrypt",
 			Resource: hubKeyArn, ResourceAccount: hubAccount, Context: kmsCtx(true), IdentityPolicies: []any{identity},
