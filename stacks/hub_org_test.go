@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -93,9 +94,38 @@ func TestHomeRegionHasAggregatorAndWeeklySummary(t *testing.T) {
 		t.Errorf("aggregator: %s", cdkassert.JSON(agg.Properties))
 	}
 	_, sm := tpl.One(t, "AWS::StepFunctions::StateMachine")
-	def := cdkassert.JSON(sm.Properties["DefinitionString"])
-	if !cdkassert.Contains(def, "athena:startQueryExecution.sync", "athena:getQueryResults", "sns:publish", "ExecutionParameters", "BETWEEN ? AND ?") {
-		t.Errorf("state machine definition: %s", def)
+	// The definition is a Fn::Join of text and the topic reference: join it, then read the ASL.
+	var def strings.Builder
+	for _, part := range sm.Properties["DefinitionString"].(map[string]any)["Fn::Join"].([]any)[1].([]any) {
+		if s, ok := part.(string); ok {
+			def.WriteString(s)
+		} else {
+			def.WriteString("TOPIC")
+		}
+	}
+	var asl struct {
+		QueryLanguage string
+		States        map[string]struct {
+			Resource  string
+			Arguments map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(def.String()), &asl); err != nil {
+		t.Fatalf("definition is not JSON: %v\n%s", err, def.String())
+	}
+	run, read, pub := asl.States["RunUsageQuery"], asl.States["ReadResults"], asl.States["Publish"]
+	if asl.QueryLanguage != "JSONata" || run.Resource != "arn:aws:states:::athena:startQueryExecution.sync" ||
+		read.Resource != "arn:aws:states:::athena:getQueryResults" || pub.Resource != "arn:aws:states:::sns:publish" || pub.Arguments["TopicArn"] != "TOPIC" {
+		t.Errorf("states: %+v", asl)
+	}
+	if q, _ := run.Arguments["QueryString"].(string); strings.Count(q, "?") != 2 || !strings.Contains(q, `"dt" BETWEEN ? AND ?`) {
+		t.Errorf("query: %v", run.Arguments["QueryString"])
+	}
+	// Athena substitutes execution parameters as SQL literals: each day must be quoted.
+	for _, p := range run.Arguments["ExecutionParameters"].([]any) {
+		if e := p.(string); !strings.HasPrefix(e, `{% "'" & $fromMillis(`) || !strings.HasSuffix(e, `& "'" %}`) {
+			t.Errorf("execution parameter %q is not a quoted day", e)
+		}
 	}
 	_, sched := tpl.One(t, "AWS::Scheduler::Schedule")
 	if !strings.Contains(cdkassert.JSON(sched.Properties["Target"]), "StateMachine") {

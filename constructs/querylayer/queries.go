@@ -22,7 +22,8 @@ var QueryCatalog = []Query{
 	{ID: "UsageByAccountModelDay", Title: "usage by account, model and day",
 		Description: "Invocations and input, output and cache tokens per account, model and UTC day.",
 		body: func(from, where string) string {
-			return `SELECT account, modelid, substr("timestamp", 1, 10) AS day,
+			return `SELECT account, modelid,
+  CAST(CAST(from_iso8601_timestamp("timestamp") AT TIME ZONE 'UTC' AS date) AS varchar) AS day,
   count(*) AS invocations,
   coalesce(sum(input.inputtokencount), 0) AS input_tokens,
   coalesce(sum(output.outputtokencount), 0) AS output_tokens,
@@ -85,8 +86,9 @@ const WeeklyUsageID = "WeeklyUsageByAccountModel"
 
 // Where is the filter every query uses: the period (two execution parameters, first and last
 // day in naming.DateFormat, inclusive), the accounts (the injected partition needs them; one
-// more parameter when none is given), log records only (not the data/ objects of large bodies,
-// not unreadable lines).
+// more parameter when none is given), objects that hold log records (not the data/ objects of
+// large bodies), and the records tools/report counts: a model ID, an RFC 3339 timestamp and no
+// negative token count (an unreadable line comes back from the SerDe as a row of NULLs).
 func Where(accounts []string) string {
 	acct := hubschema.Quote(hubschema.PartitionAccount) + " = ?"
 	if len(accounts) > 0 {
@@ -96,9 +98,15 @@ func Where(accounts []string) string {
 		}
 		acct = hubschema.Quote(hubschema.PartitionAccount) + " IN (" + strings.Join(q, ", ") + ")"
 	}
-	return fmt.Sprintf("%s BETWEEN ? AND ?\n  AND %s\n  AND %s\n  AND schematype = 'ModelInvocationLog'",
-		hubschema.Quote(hubschema.PartitionDate), acct, hubschema.NotDataObjects)
+	return fmt.Sprintf("%s BETWEEN ? AND ?\n  AND %s\n  AND %s\n  AND %s",
+		hubschema.Quote(hubschema.PartitionDate), acct, hubschema.NotDataObjects, RecordRule)
 }
+
+// RecordRule keeps the rows tools/report counts as records.
+const RecordRule = `coalesce(modelid, '') <> ''
+  AND try(from_iso8601_timestamp("timestamp")) IS NOT NULL
+  AND coalesce(input.inputtokencount, 0) >= 0 AND coalesce(output.outputtokencount, 0) >= 0
+  AND coalesce(input.cachereadinputtokencount, 0) >= 0 AND coalesce(input.cachewriteinputtokencount, 0) >= 0`
 
 // From is the quoted table reference.
 func From(database, table string) string {

@@ -77,7 +77,8 @@ func Definition(props *WeeklySummaryProps) string {
 					"QueryString":           props.QueryString,
 					"QueryExecutionContext": map[string]any{"Database": props.Database},
 					"WorkGroup":             props.Workgroup,
-					"ExecutionParameters":   []string{"{% " + first + " %}", "{% " + last + " %}"},
+					// Athena substitutes execution parameters as SQL literals: strings carry their quotes.
+					"ExecutionParameters": []string{"{% \"'\" & " + first + " & \"'\" %}", "{% \"'\" & " + last + " & \"'\" %}"},
 				},
 				"Output": "{% {'queryExecutionId': $states.result.QueryExecution.QueryExecutionId, 'scannedBytes': $states.result.QueryExecution.Statistics.DataScannedInBytes, 'first': " + first + ", 'last': " + last + "} %}",
 				"Retry":  []any{map[string]any{"ErrorEquals": []string{"Athena.TooManyRequestsException"}, "IntervalSeconds": 30, "MaxAttempts": 3, "BackoffRate": 2}},
