@@ -42,6 +42,8 @@ type Config struct {
 	// Environments are the member environments (dev, staging, prod ...), one member stack per
 	// environment and region.
 	Environments []Environment `json:"environments"`
+	// Hub is the central monitoring and audit account. Optional; see Hub.
+	Hub *Hub `json:"hub,omitempty"`
 }
 
 // Organization holds organization-wide settings.

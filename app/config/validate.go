@@ -73,6 +73,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateMemberOrg(&p)
+	if c.Hub != nil {
+		c.Hub.validate(c, &p)
+	}
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}
