@@ -37,6 +37,7 @@ func Build(app awscdk.App, cfg *config.Config) []*stacks.MemberStack {
 			out = append(out, stacks.NewMemberStack(app, MemberStackName(e.Name, region), memberProps(cfg, e, region)))
 		}
 	}
+	buildOrg(app, cfg)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(false)}), nil)
 	return out
 }

@@ -71,6 +71,12 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	if c.Policies != nil {
+		c.Policies.validate(c, &p)
+	}
+	if c.StackSets != nil {
+		c.StackSets.validate(c, &p)
+	}
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}
