@@ -177,6 +177,9 @@ func (p *Policies) validate(c *Config, pr *problems) {
 	}
 	if g := p.OrganizationGuardrail; g != nil {
 		g.validate(at+".organizationGuardrail", c, pr)
+		if c.Organization.ID == "" && len(g.Identifiers) < len(g.Regions) {
+			pr.add("%s.organizationGuardrail: organization.id is required to share the created guardrails with the organization's accounts", at)
+		}
 	}
 	if s := p.SpendAnomaly; s != nil {
 		s.validate(at+".spendAnomaly", pr)

@@ -166,7 +166,8 @@ func NewMemberStackSet(scope constructs.Construct, id string, props *MemberStack
 			// An account leaving the OU keeps its stack: logs are never deleted by a rollout.
 			RetainStacksOnAccountRemoval: jsii.Bool(true),
 		},
-		ManagedExecution: &awscloudformation.CfnStackSet_ManagedExecutionProperty{Active: jsii.Bool(true)},
+		// ManagedExecution is a JSON property: a Go struct would be written with lower-case keys.
+		ManagedExecution: map[string]any{"Active": true},
 		OperationPreferences: &awscloudformation.CfnStackSet_OperationPreferencesProperty{
 			FailureTolerancePercentage: orDefaultF(props.FailureTolerancePercentage, 10),
 			MaxConcurrentPercentage:    orDefaultF(props.MaxConcurrentPercentage, 25),
