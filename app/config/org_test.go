@@ -141,3 +141,16 @@ func TestOrganizationSectionsNeedTheManagementAccount(t *testing.T) {
 		}
 	}
 }
+
+func TestDeployedRegionsMustBeApproved(t *testing.T) {
+	data := mutateTree(t, func(tree map[string]any) {
+		tree["policies"].(map[string]any)["approvedRegions"] = []any{"us-east-1"}
+		tree["policies"].(map[string]any)["organizationGuardrail"].(map[string]any)["regions"] = []any{"us-east-1"}
+	})
+	_, err := Parse(data)
+	for _, want := range []string{`environment "prod" deploys to "us-west-2", which is not approved`, `stackSets.profiles[1]: region "us-west-2" is not in policies.approvedRegions`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+}

@@ -16,9 +16,11 @@ type Policies struct {
 	// ProtectLogging denies changing the invocation-logging configuration and deleting or
 	// weakening its destinations to every role but the platform roles. Default: true.
 	ProtectLogging *bool `json:"protectLogging,omitempty"`
-	// BreakGlassRoles are IAM role names (wildcards allowed) exempt from the logging
-	// protection in every account, besides the platform roles (StackSet execution, logging
-	// configuration, CDK deploy roles).
+	// BreakGlassRoles are IAM role names (wildcards allowed; prefix the path for roles with
+	// one, e.g. "aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_*") exempt
+	// from the logging protection in every account, besides the platform roles (StackSet
+	// execution, logging configuration, CDK deploy roles). Deploying a member stack with
+	// `cdk deploy` and your own credentials needs your role here.
 	BreakGlassRoles []string `json:"breakGlassRoles,omitempty"`
 	// LogBucketPatterns are the log bucket names (wildcards allowed) the logging protection
 	// covers. Default: "bedrockgov-logs-*", the member baseline's bucket names.
@@ -122,7 +124,7 @@ const (
 
 var (
 	targetRe        = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|[0-9]{12})$`)
-	roleNameRe      = regexp.MustCompile(`^[\w+=,.@*?-]{1,64}$`)
+	roleNameRe      = regexp.MustCompile(`^[\w+=,.@*?/-]{1,512}$`)
 	bucketPatRe     = regexp.MustCompile(`^[a-z0-9.*?-]{1,63}$`)
 	modelPrefixRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9.:_-]{1,127}$`)
 	geoRe           = regexp.MustCompile(`^(us|eu|apac|jp|au|ca|us-gov|global)$`)
@@ -158,7 +160,7 @@ func (p *Policies) validate(c *Config, pr *problems) {
 			}
 		}
 	}
-	each("breakGlassRoles", p.BreakGlassRoles, roleNameRe.MatchString, "is not an IAM role name (letters, digits, +=,.@_- and the wildcards * ?)")
+	each("breakGlassRoles", p.BreakGlassRoles, roleNameRe.MatchString, "is not an IAM role name or path/name (letters, digits, +=,.@_-/ and the wildcards * ?)")
 	each("logBucketPatterns", p.LogBucketPatterns, bucketPatRe.MatchString, "is not an S3 bucket name pattern (lower-case letters, digits, . - and * ?)")
 	each("logGroupNames", p.LogGroupNames, func(s string) bool { return s != "" && len(s) <= 512 && !strings.ContainsAny(s, " \"*") }, "is not a CloudWatch Logs log group name")
 	each("approvedModels", p.ApprovedModels, modelPrefixRe.MatchString, "is not a Bedrock model ID or prefix such as \"anthropic.claude-3-5-haiku\" (lower case, no profile prefix)")
@@ -167,6 +169,19 @@ func (p *Policies) validate(c *Config, pr *problems) {
 	for i, m := range p.ApprovedModels {
 		if g := strings.SplitN(m, ".", 2)[0]; geoRe.MatchString(g) {
 			pr.add("%s.approvedModels[%d]: %q starts with the profile prefix %q; list the model ID without it and add %q to crossRegionProfiles", at, i, m, g+".", g)
+		}
+	}
+	if len(p.ApprovedRegions) > 0 {
+		approved := map[string]bool{}
+		for _, r := range p.ApprovedRegions {
+			approved[r] = true
+		}
+		for _, e := range c.Environments {
+			for _, r := range e.Regions {
+				if supportedRegion(r) && !approved[r] {
+					pr.add("%s.approvedRegions: environment %q deploys to %q, which is not approved; the SCPs would deny Bedrock there, including the baseline's logging configuration", at, e.Name, r)
+				}
+			}
 		}
 	}
 	if len(p.CrossRegionProfiles) > 0 && len(p.ApprovedRegions) == 0 {

@@ -103,6 +103,17 @@ func (s *StackSets) validate(c *Config, p *problems) {
 				ous[ou] = pr.Environment
 			}
 		}
+		if c.Policies != nil && len(c.Policies.ApprovedRegions) > 0 {
+			approved := map[string]bool{}
+			for _, r := range c.Policies.ApprovedRegions {
+				approved[r] = true
+			}
+			for _, r := range pr.RegionsOf(e) {
+				if !approved[r] {
+					p.add("%s: region %q is not in policies.approvedRegions; the SCPs would deny Bedrock there, including the baseline's logging configuration", pat, r)
+				}
+			}
+		}
 		seen := map[string]bool{}
 		for j, r := range pr.Regions {
 			switch {

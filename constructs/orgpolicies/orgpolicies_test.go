@@ -146,6 +146,20 @@ func TestSCPScenarios(t *testing.T) {
 		req("developer schedules deletion of their own untagged key", developer, "kms:ScheduleKeyDeletion", logKey, "us-east-1", iamsim.Allowed,
 			"keys without the baseline tag are not protected", map[string]any{"aws:ResourceTag/ManagedBy": "team"}),
 	)
+	// The exemption goes by role name: nobody else may create or take over such a role.
+	reqs = append(reqs,
+		req("developer creates a role named like the StackSet execution role", developer, "iam:CreateRole",
+			"arn:aws:iam::"+acct+":role/stacksets-exec-imposter", "us-east-1", iamsim.ExplicitlyDenied,
+			SidProtectPlatformRoles+" reserves the exempt role names for the exempt roles", nil),
+		req("developer rewrites the trust policy of the logging-configuration role", developer, "iam:UpdateAssumeRolePolicy",
+			logRole, "us-east-1", iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" protects the exempt roles from takeover", nil),
+		req("developer attaches a policy to the break-glass role", developer, "iam:AttachRolePolicy",
+			breakGl, "us-east-1", iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" covers the configured break-glass role", nil),
+		req("StackSet execution role creates the logging-configuration role", stackSet, "iam:CreateRole",
+			logRole, "us-east-1", iamsim.Allowed, "the baseline's own deployment may create its exempt role", nil),
+		req("developer creates an ordinary role", developer, "iam:CreateRole",
+			"arn:aws:iam::"+acct+":role/team-app", "us-east-1", iamsim.Allowed, "only the exempt role names are reserved", nil),
+	)
 	// Approved models, directly and through inference profiles.
 	inv := "bedrock:InvokeModel"
 	reqs = append(reqs,

@@ -32,6 +32,7 @@ const (
 	SidProtectLogBucket     = "ProtectBedrockLogBucket"
 	SidProtectLogGroup      = "ProtectBedrockLogGroup"
 	SidProtectLogKeys       = "ProtectBedrockLogKeys"
+	SidProtectPlatformRoles = "ProtectBedrockPlatformRoles"
 	SidApprovedModels       = "DenyUnapprovedModels"
 	SidApprovedMantleModels = "DenyUnapprovedMantleModels"
 	SidApprovedRegions      = "DenyBedrockOutsideRegions"
@@ -118,7 +119,8 @@ func (d Document) Map() map[string]any {
 func (d Document) Size() int { return len(Minified(d)) }
 
 var (
-	roleNameRe  = regexp.MustCompile(`^[\w+=,.@*?-]{1,64}$`)
+	// A role name, optionally after its path ("aws-reserved/sso.amazonaws.com/AWSReservedSSO_*").
+	roleNameRe  = regexp.MustCompile(`^[\w+=,.@*?/-]{1,512}$`)
 	bucketPatRe = regexp.MustCompile(`^[a-z0-9.*?-]{1,63}$`)
 	modelIDRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9.:_-]{1,127}$`)
 	profileRe   = regexp.MustCompile(`^[a-z][a-z-]{1,15}$`)
@@ -157,7 +159,7 @@ func (o SCPOptions) Validate() error {
 			}
 		}
 	}
-	check(roleNameRe, "exempt role name", o.ExemptRoleNames, "is not an IAM role name (letters, digits, +=,.@_- and wildcards * ?)")
+	check(roleNameRe, "exempt role name", o.ExemptRoleNames, "is not an IAM role name or path/name (letters, digits, +=,.@_-/ and wildcards * ?)")
 	check(bucketPatRe, "log bucket pattern", o.LogBucketPatterns, "is not an S3 bucket name pattern")
 	check(modelIDRe, "approved model", o.ApprovedModels, "is not a Bedrock model ID prefix such as \"anthropic.claude-3-5-haiku\"")
 	check(regionRe, "approved region", o.ApprovedRegions, "is not an AWS region such as \"us-east-1\"")
@@ -240,6 +242,23 @@ func Statements(o SCPOptions) []Statement {
 				"StringEquals": {"aws:ResourceTag/" + tagKey: tagValue},
 				"ArnNotLike":   exempt,
 			},
+		})
+	}
+	if !o.DisableLoggingProtection {
+		// The exemption goes by role name, so only exempt roles may create or change roles with
+		// those names; otherwise anyone allowed to create roles could name one after a
+		// platform role. (Service-linked roles, which create the StackSet execution roles, are
+		// not subject to SCPs.)
+		out = append(out, Statement{
+			Sid:    SidProtectPlatformRoles,
+			Effect: "Deny",
+			Action: []string{
+				"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRolePermissionsBoundary",
+				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
+				"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
+			},
+			Resource:  o.ExemptRoleArnPatterns(),
+			Condition: map[string]map[string]any{"ArnNotLike": exempt},
 		})
 	}
 	if len(o.ApprovedModels) > 0 {
