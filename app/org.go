@@ -18,6 +18,10 @@ import (
 // OrgStackName is the management-account stack.
 const OrgStackName = "BedrockOrg"
 
+// OrgStackSetsStackName is the stack holding the StackSets in a delegated administrator
+// account (stackSets.callAs DELEGATED_ADMIN).
+const OrgStackSetsStackName = "BedrockOrgStackSets"
+
 // OrgGuardrailStackName is the management-account stack holding one non-home region's
 // organization guardrail.
 func OrgGuardrailStackName(region string) string { return "BedrockOrgGuardrail-" + region }
@@ -131,6 +135,22 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 				CallAs:                     callAs,
 			})
 		}
+	}
+	if s := cfg.StackSets; s != nil && s.CallAs == "DELEGATED_ADMIN" {
+		delegated := stacks.NewOrgStack(app, OrgStackSetsStackName, &stacks.OrgStackProps{
+			StackProps: awscdk.StackProps{
+				Env:                   &awscdk.Environment{Account: jsii.String(s.DelegatedAdminAccount), Region: jsii.String(home)},
+				TerminationProtection: jsii.Bool(true),
+				Description:           jsii.String("bedrockgov StackSets (delegated administrator): roll the member baseline out to organizational units"),
+			},
+			StackSets: props.StackSets,
+			Tags:      tags,
+		})
+		props.StackSets = nil
+		extra = append(extra, delegated.Stack)
+	}
+	if props.SCPs == nil && props.Guardrail == nil && props.StackSets == nil && props.SpendAnomaly == nil {
+		return extra
 	}
 	orgStack := stacks.NewOrgStack(app, OrgStackName, props)
 	return append([]awscdk.Stack{orgStack.Stack}, extra...)

@@ -208,3 +208,39 @@ func checkAccountWideNames(t *testing.T, profile string, data []byte) {
 		}
 	}
 }
+
+// TestDelegatedAdministratorStackSets: with callAs DELEGATED_ADMIN the StackSets move to their
+// own stack in the delegated administrator account and call as that administrator.
+func TestDelegatedAdministratorStackSets(t *testing.T) {
+	cfg := config.Example()
+	cfg.StackSets.CallAs, cfg.StackSets.DelegatedAdminAccount = "DELEGATED_ADMIN", "555555555555"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	envs := map[string]string{}
+	cdkassert.Must(t, func() {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
+		for _, s := range buildOrg(app, cfg) {
+			envs[*s.StackName()] = *s.Account()
+		}
+		app.Synth(nil)
+	})
+	if envs[OrgStackSetsStackName] != "555555555555" || envs[OrgStackName] != "999999999999" {
+		t.Fatalf("stacks and accounts: %v", envs)
+	}
+	org, _ := readTemplate(t, filepath.Join(out, OrgStackName+".template.json"))
+	if n := len(org.ofType("AWS::CloudFormation::StackSet")); n != 0 {
+		t.Errorf("BedrockOrg still holds %d StackSets", n)
+	}
+	del, _ := readTemplate(t, filepath.Join(out, OrgStackSetsStackName+".template.json"))
+	sets := del.ofType("AWS::CloudFormation::StackSet")
+	if len(sets) != len(cfg.StackSets.Profiles) {
+		t.Fatalf("%d StackSets in %s", len(sets), OrgStackSetsStackName)
+	}
+	for id, s := range sets {
+		if s.Properties["CallAs"] != "DELEGATED_ADMIN" {
+			t.Errorf("%s calls as %v", id, s.Properties["CallAs"])
+		}
+	}
+}

@@ -154,3 +154,19 @@ func TestDeployedRegionsMustBeApproved(t *testing.T) {
 		}
 	}
 }
+
+func TestDelegatedAdministrator(t *testing.T) {
+	bad := mutateTree(t, func(tree map[string]any) {
+		tree["stackSets"].(map[string]any)["callAs"] = "DELEGATED_ADMIN"
+	})
+	if _, err := Parse(bad); err == nil || !strings.Contains(err.Error(), "stackSets.delegatedAdminAccount: \"\" must be the 12-digit delegated administrator account") {
+		t.Errorf("missing delegated administrator: %v", err)
+	}
+	good := mutateTree(t, func(tree map[string]any) {
+		tree["stackSets"].(map[string]any)["callAs"] = "DELEGATED_ADMIN"
+		tree["stackSets"].(map[string]any)["delegatedAdminAccount"] = "555555555555"
+	})
+	if _, err := Parse(good); err != nil {
+		t.Errorf("delegated administrator: %v", err)
+	}
+}

@@ -12,6 +12,10 @@ type StackSets struct {
 	// CallAs is "SELF" (the management account deploys) or "DELEGATED_ADMIN" (a registered
 	// delegated administrator deploys). Default: "SELF".
 	CallAs string `json:"callAs,omitempty"`
+	// DelegatedAdminAccount is the registered delegated administrator for StackSets that
+	// deploys them when CallAs is "DELEGATED_ADMIN": the StackSets then live in the stack
+	// BedrockOrgStackSets in that account (home region) instead of BedrockOrg.
+	DelegatedAdminAccount string `json:"delegatedAdminAccount,omitempty"`
 	// Profiles are the StackSets, one per environment profile.
 	Profiles []StackSetProfile `json:"profiles"`
 }
@@ -70,6 +74,14 @@ func (s *StackSets) validate(c *Config, p *problems) {
 	}
 	if c.Organization.ManagementAccount == "" {
 		p.add("%s: organization.managementAccount is required to deploy StackSets (BedrockOrg deploys there)", at)
+	}
+	switch {
+	case s.CallAs == "DELEGATED_ADMIN" && !accountRe.MatchString(s.DelegatedAdminAccount):
+		p.add("%s.delegatedAdminAccount: %q must be the 12-digit delegated administrator account when callAs is DELEGATED_ADMIN", at, s.DelegatedAdminAccount)
+	case s.CallAs != "DELEGATED_ADMIN" && s.DelegatedAdminAccount != "":
+		p.add("%s.delegatedAdminAccount: set only with \"callAs\": \"DELEGATED_ADMIN\"", at)
+	case s.DelegatedAdminAccount != "" && s.DelegatedAdminAccount == c.Organization.ManagementAccount:
+		p.add("%s.delegatedAdminAccount: %q is the management account; use \"callAs\": \"SELF\" there", at, s.DelegatedAdminAccount)
 	}
 	if len(s.Profiles) == 0 {
 		p.add("%s.profiles: missing; add one profile per environment to roll out, or remove the section", at)
