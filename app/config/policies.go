@@ -116,7 +116,7 @@ type OrganizationGuardrail struct {
 
 // Guardrail defaults.
 const (
-	DefaultGuardrailName        = "bedrockgov-organization"
+	DefaultGuardrailName           = "bedrockgov-organization"
 	DefaultOrgBlockedInputMessage  = "This request was blocked by your organization's Amazon Bedrock guardrail."
 	DefaultOrgBlockedOutputMessage = "This response was blocked by your organization's Amazon Bedrock guardrail."
 )
@@ -284,6 +284,5 @@ func (g *OrganizationGuardrail) validate(at string, c *Config, pr *problems) {
 		}
 	}
 }
-
 
 type kv struct{ key, value string }
