@@ -65,6 +65,7 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 				LogBucketPatterns:        p.LogBucketPatterns,
 				LogGroupNames:            p.LogGroupNames,
 				ApprovedModels:           p.ApprovedModels,
+				ApprovedModelArns:        p.ApprovedModelArns,
 				ApprovedRegions:          p.ApprovedRegions,
 				CrossRegionProfiles:      p.CrossRegionProfiles,
 				AllowLongTermAPIKeys:     !p.DenyKeys(),
