@@ -74,3 +74,29 @@ func TestUnprotectedLogBucketIsReported(t *testing.T) {
 	}
 	t.Logf("member log bucket name %s: protected by the SCPs = %v", name, covered)
 }
+
+// TestSynthRejectsSCPsIAMDoesNotKnow: the app's post-synth check fails naming the policy and
+// the invented key (the seed's bedrock:ModelInvocationLoggingEnabled).
+func TestSynthRejectsSCPsIAMDoesNotKnow(t *testing.T) {
+	dir := t.TempDir()
+	tpl := map[string]any{"Resources": map[string]any{
+		"Seed": map[string]any{"Type": "AWS::Organizations::Policy", "Properties": map[string]any{
+			"Name": "seed", "Type": "SERVICE_CONTROL_POLICY",
+			"Content": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+				"Effect": "Deny", "Action": "bedrock:InvokeModel", "Resource": "*",
+				"Condition": map[string]any{"Bool": map[string]any{"bedrock:ModelInvocationLoggingEnabled": "false"}},
+			}}},
+		}},
+	}}
+	data, _ := json.Marshal(tpl)
+	if err := os.WriteFile(filepath.Join(dir, OrgStackName+".template.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := checkSCPReference(dir)
+	if err == nil || !strings.Contains(err.Error(), "BedrockOrg Seed (AWS::Organizations::Policy) Content") || !strings.Contains(err.Error(), `condition key "bedrock:ModelInvocationLoggingEnabled" is not in the IAM reference`) {
+		t.Errorf("err = %v", err)
+	}
+	if err := checkSCPReference(t.TempDir()); err != nil {
+		t.Errorf("no BedrockOrg stack: %v", err)
+	}
+}
