@@ -55,12 +55,14 @@ func generateScaleOrganization(t *testing.T) scaleOrganization {
 	for k, v := range envs[0].(map[string]any) {
 		sandbox[k] = v
 	}
-	sandbox["name"], sandbox["account"] = "sandbox", "444444444444"
+	sandbox["name"], sandbox["account"] = "sandbox", "555555555555"
 	envs = append(envs, sandbox)
 	for _, e := range envs {
 		e.(map[string]any)["regions"] = regions
 	}
 	tree["environments"] = envs
+	// Logs replicate into the hub archive of their own region: the hub covers all four.
+	tree["hub"].(map[string]any)["regions"] = regions
 
 	org := scaleOrganization{accounts: map[string][]string{}, regions: regions, ouProfiles: map[string]string{}}
 	var ous []string

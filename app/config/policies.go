@@ -2,7 +2,6 @@ package config
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -121,9 +120,9 @@ type OrganizationGuardrail struct {
 
 // Guardrail defaults.
 const (
-	DefaultGuardrailName        = "bedrockgov-organization"
-	DefaultBlockedInputMessage  = "This request was blocked by your organization's Amazon Bedrock guardrail."
-	DefaultBlockedOutputMessage = "This response was blocked by your organization's Amazon Bedrock guardrail."
+	DefaultGuardrailName           = "bedrockgov-organization"
+	DefaultOrgBlockedInputMessage  = "This request was blocked by your organization's Amazon Bedrock guardrail."
+	DefaultOrgBlockedOutputMessage = "This response was blocked by your organization's Amazon Bedrock guardrail."
 )
 
 var (
@@ -293,15 +292,6 @@ func (g *OrganizationGuardrail) validate(at string, c *Config, pr *problems) {
 			pr.add("%s: model %d %q is not a model ID, ARN or \"ALL\"", at, i, m)
 		}
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 type kv struct{ key, value string }
