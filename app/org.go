@@ -49,7 +49,7 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 	home := org.Home()
 	partition, _ := awsregions.Partition(home)
 	env := &awscdk.Environment{Account: jsii.String(org.ManagementAccount), Region: jsii.String(home)}
-	tags := map[string]string{"Organization": org.Name, "ManagedBy": "bedrockgov"}
+	tags := map[string]string{"Organization": org.Name, naming.BaselineTagKey: naming.BaselineTagValue}
 	props := &stacks.OrgStackProps{
 		StackProps: awscdk.StackProps{Env: env, TerminationProtection: jsii.Bool(true)},
 		Tags:       tags,
