@@ -176,7 +176,7 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	ex := &board{region: region}
 	ex.text("# Amazon Bedrock — organization (executive)\nEvery account linked to this hub's CloudWatch sink in "+region+". "+
 		"By-account and by-model panels are CloudWatch Metrics Insights (top 20); totals and trends are SEARCH over all linked accounts. "+
-		"Estimated cost = tokens × list price for the monitored models with a known price; it is an estimate, invoices come from Cost Explorer.", 3)
+		"Estimated cost = tokens × list price of the base model for the monitored models with a known price (geographic cross-region profiles cost about 10% more; not modelled); it is an estimate, invoices come from Cost Explorer.", 3)
 	ex.graph("Input tokens by account", 3600, "", []metricRow{expr("q1", insights("SUM", "InputTokenCount", "AWS.AccountId"), "")}, 0)
 	ex.graph("Output tokens by account", 3600, "", []metricRow{expr("q2", insights("SUM", "OutputTokenCount", "AWS.AccountId"), "")}, 12)
 	ex.graph("Invocations by account", 3600, "", []metricRow{expr("q3", insights("SUM", "Invocations", "AWS.AccountId"), "")}, 0)
