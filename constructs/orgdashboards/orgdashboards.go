@@ -86,6 +86,7 @@ type widget struct {
 
 type board struct {
 	region  string
+	start   string // default time range (ISO 8601 duration before now)
 	widgets []widget
 	y       int
 }
@@ -133,7 +134,7 @@ func searchModel(model, metric string, period int) string {
 }
 
 func (b *board) body() string {
-	out, err := json.Marshal(map[string]any{"widgets": b.widgets})
+	out, err := json.Marshal(map[string]any{"start": b.start, "periodOverride": "inherit", "widgets": b.widgets})
 	if err != nil {
 		panic(err)
 	}
@@ -173,7 +174,7 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	o := &orgDashboards{Construct: c, sink: sink, bodies: map[string]string{}}
 
 	// Executive: volume, invocations, estimated cost, trend.
-	ex := &board{region: region}
+	ex := &board{region: region, start: "-P14D"} // Metrics Insights graphs reach two weeks back
 	ex.text("# Amazon Bedrock — organization (executive)\nEvery account linked to this hub's CloudWatch sink in "+region+". "+
 		"By-account and by-model panels are CloudWatch Metrics Insights (top 20); totals and trends are SEARCH over all linked accounts. "+
 		"Estimated cost = tokens × list price of the base model for the monitored models with a known price (geographic cross-region profiles cost about 10% more; not modelled); it is an estimate, invoices come from Cost Explorer.", 3)
@@ -212,7 +213,7 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	o.bodies[prefix+"-executive-"+region] = ex.body()
 
 	// Operations: errors, throttles, latency by account and model.
-	op := &board{region: region}
+	op := &board{region: region, start: "-PT12H"}
 	op.text("# Amazon Bedrock — organization (operations)\nErrors and throttles by account and by model (Metrics Insights, top 20), p90 latency per account and model (SEARCH; Metrics Insights has no percentiles).", 2)
 	op.graph("Client errors by account", 300, "", []metricRow{expr("ce", insights("SUM", "InvocationClientErrors", "AWS.AccountId"), "")}, 0)
 	op.graph("Server errors by account", 300, "", []metricRow{expr("se", insights("SUM", "InvocationServerErrors", "AWS.AccountId"), "")}, 12)
@@ -226,7 +227,7 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	o.bodies[prefix+"-operations-"+region] = op.body()
 
 	// Security: guardrail interventions, delivery failures, invoked but not logged.
-	se := &board{region: region}
+	se := &board{region: region, start: "-P7D"}
 	se.text("# Amazon Bedrock — organization (security)\n"+
 		"**Invoked but not logged**: an account with invocations but no successful S3 log delivery in the same hour has the member alarm `Bedrock-<env>-<region>-critical-InvokedButNotLogged` firing. "+
 		"Alarm states are not shared across accounts, so this view compares the two underlying metrics per account: a bar under *Invocations* with none under *S3 deliveries* is an account whose invocations are not archived.", 3)
