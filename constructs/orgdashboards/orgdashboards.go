@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -197,9 +198,22 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 			unpriced = append(unpriced, m)
 			continue
 		}
-		e := fmt.Sprintf("(SUM(%s)*%g + SUM(%s)*%g + SUM(%s)*%g + SUM(%s)*%g)/1000",
-			searchModel(m, "InputTokenCount", 86400), p.Input, searchModel(m, "OutputTokenCount", 86400), p.Output,
-			searchModel(m, "CacheReadInputTokenCount", 86400), p.CacheRead, searchModel(m, "CacheWriteInputTokenCount", 86400), p.CacheWrite)
+		// Each priced token kind; FILL makes a kind the model has not used (no cache, say)
+		// count as zero instead of blanking the whole sum.
+		var terms []string
+		for _, k := range []struct {
+			metric string
+			price  float64
+		}{{"InputTokenCount", p.Input}, {"OutputTokenCount", p.Output}, {"CacheReadInputTokenCount", p.CacheRead}, {"CacheWriteInputTokenCount", p.CacheWrite}} {
+			if k.price > 0 {
+				terms = append(terms, fmt.Sprintf("FILL(SUM(%s), 0)*%s", searchModel(m, k.metric, 86400), strconv.FormatFloat(k.price, 'f', -1, 64)))
+			}
+		}
+		if len(terms) == 0 {
+			unpriced = append(unpriced, m)
+			continue
+		}
+		e := "(" + strings.Join(terms, " + ") + ")/1000"
 		costRows = append(costRows, expr(fmt.Sprintf("cost%d", i), e, m+" (estimated USD per day)"))
 	}
 	if len(costRows) > 0 {
