@@ -87,6 +87,7 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			AlertEmails:     emails,
 		},
 		Tags:        tags,
+		Additions:   memberAdditions(cfg, e, region),
 		Replication: memberReplication(cfg, region),
 	}
 }

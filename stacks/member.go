@@ -51,6 +51,9 @@ type MemberStackProps struct {
 	LoggingDataTypes *loggingconfig.DataTypes
 	// Tags are applied to every resource in the stack.
 	Tags map[string]string
+	// Additions are the optional guardrail, budget, compliance rules and endpoints
+	// (member_additions.go). Default: none.
+	Additions *MemberAdditions
 	// Replication ships the invocation logs to the hub archive of the region (and links to
 	// the hub's observability sink when its ARN is set). Default: none, no hub. The stack sets
 	// SourceBucket, SourceKey and KeyPrefix.
@@ -64,6 +67,7 @@ type MemberStack struct {
 	Monitoring monitoring.Monitoring
 	// LoggingConfig puts the logging configuration; nil when it is left to tools/logging.
 	LoggingConfig loggingconfig.LoggingConfig
+	Additions     *MemberAdditionsResult
 }
 
 // NewMemberStack creates the baseline: invocation-logging destinations published for the
@@ -86,6 +90,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 
 	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
 	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
+	additions := addMemberAdditions(stack, props, logging, mon)
 	if props.Replication != nil {
 		rp := *props.Replication
 		rp.SourceBucket, rp.SourceKey, rp.KeyPrefix = logging.Bucket(), logging.Key(), jsii.String(logging.KeyPrefix())
@@ -147,7 +152,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 		awscdk.Tags_Of(stack).Add(jsii.String(k), jsii.String(props.Tags[k]), nil)
 	}
 
-	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon, LoggingConfig: logConfig}
+	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon, LoggingConfig: logConfig, Additions: additions}
 }
 
 func orUnnamed(s string) string {

@@ -118,6 +118,14 @@ type Environment struct {
 	// TerminationProtection turns on CloudFormation termination protection. Default: true;
 	// set false for environments whose stacks may be deleted freely.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
+	// Guardrail is the environment's Bedrock guardrail (see member.go). Default: none.
+	Guardrail *Guardrail `json:"guardrail,omitempty"`
+	// Budget is the environment's monthly cost budget (see member.go). Default: none.
+	Budget *Budget `json:"budget,omitempty"`
+	// VPCEndpoints are private Bedrock endpoints in a VPC (see member.go). Default: none.
+	VPCEndpoints *VPCEndpoints `json:"vpcEndpoints,omitempty"`
+	// ComplianceRules creates the AWS Config rules (see member.go). Default: true.
+	ComplianceRules *bool `json:"complianceRules,omitempty"`
 }
 
 // Who puts the invocation-logging configuration.

@@ -72,6 +72,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	c.validateMemberOrg(&p)
 	if c.Hub != nil {
 		c.Hub.validate(c, &p)
 	}
@@ -214,6 +215,7 @@ func (e *Environment) validate(at string, p *problems) {
 			p.add("%s.tags.extra.%s: %q is not a valid tag value", at, k, tags.Extra[k])
 		}
 	}
+	e.validateMember(at, p)
 }
 
 type problems []string
