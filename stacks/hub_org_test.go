@@ -23,6 +23,7 @@ var published = map[string]map[string]bool{
 		"CacheWriteInputTokenCount": true, "ModelInvocationLogsS3DeliverySuccess": true, "ModelInvocationLogsS3DeliveryFailure": true,
 		"ModelInvocationLogsCloudWatchDeliverySuccess": true, "ModelInvocationLogsCloudWatchDeliveryFailure": true},
 	"AWS/Bedrock/Guardrails": {"InvocationsIntervened": true, "Invocations": true},
+	"AWS/S3":                 {"OperationsFailedReplication": true, "ReplicationLatency": true},
 }
 
 var (
@@ -48,11 +49,17 @@ func TestDashboardsAndAlarmsUseOnlyPublishedMetrics(t *testing.T) {
 		}
 	}
 	text := all.String()
+	if !strings.Contains(text, `WHERE DestinationBucket = '\",{\"Ref\":\"ArchiveBucket`) && !strings.Contains(text, `WHERE DestinationBucket = '",{"Ref":"ArchiveBucket`) {
+		t.Error("no replication-failure alarm on the archive bucket")
+	}
 	n := 0
 	for _, m := range insightsRe.FindAllStringSubmatch(text, -1) {
 		n++
 		if !published[m[2]][m[1]] {
 			t.Errorf("Metrics Insights query on %s %s, which AWS does not publish", m[2], m[1])
+		}
+		if m[2] == "AWS/S3" && m[3] != ", SourceBucket, DestinationBucket, RuleId" {
+			t.Errorf("%s queried with dimensions %q: replication metrics have SourceBucket, DestinationBucket, RuleId", m[1], m[3])
 		}
 		if m[2] == "AWS/Bedrock" && strings.HasPrefix(m[1], "ModelInvocationLogs") != (m[3] == "") {
 			t.Errorf("%s queried with dimensions %q: delivery metrics have none, runtime metrics have ModelId", m[1], m[3])

@@ -69,6 +69,7 @@ func TestMemberReplicatesIntoTheHubArchiveOfItsRegion(t *testing.T) {
 		`{"Ref":"AWS::Partition"},"` + strings.TrimPrefix(naming.ArchiveKeyAliasArn("aws", hubAccount, "us-east-1"), "arn:aws") + `"`,
 		`"Account":"` + hubAccount + `"`,
 		`"Status":"Enabled"`,
+		`"Metrics":{"Status":"Enabled"}`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("replication rule lacks %s:\n%s", want, got)

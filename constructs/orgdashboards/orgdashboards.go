@@ -42,6 +42,10 @@ type OrgDashboardsProps struct {
 	// Prices by base model ID (an inference-profile ID with a geographic prefix is priced as
 	// its base model). Default: none.
 	Prices map[string]Price
+	// ArchiveBucketName is the hub archive the member accounts replicate into; the security
+	// dashboard and a critical alarm then watch the replication failures into it. Default:
+	// none, replication is not watched.
+	ArchiveBucketName *string
 	// CriticalTopic and WarningTopic receive the organization-level alarms. Default: no actions.
 	CriticalTopic, WarningTopic awssns.ITopic
 }
@@ -124,6 +128,16 @@ func insights(fn, metric, groupBy string) string {
 // deliveryInsights queries a log-delivery metric (published without dimensions) by account.
 func deliveryInsights(metric string) string {
 	return fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA("AWS/Bedrock") GROUP BY AWS.AccountId ORDER BY SUM() DESC LIMIT 50`, metric)
+}
+
+// replicationInsights queries an S3 replication metric of the rules replicating into the
+// archive (published by the source account with SourceBucket, DestinationBucket and RuleId).
+func replicationInsights(fn, metric, archive, groupBy string) string {
+	q := fmt.Sprintf(`SELECT %s(%s) FROM SCHEMA("AWS/S3", SourceBucket, DestinationBucket, RuleId) WHERE DestinationBucket = '%s'`, fn, metric, archive)
+	if groupBy != "" {
+		q += fmt.Sprintf(" GROUP BY %s ORDER BY %s() DESC LIMIT 50", groupBy, fn)
+	}
+	return q
 }
 
 func search(metric, stat string, period int) string {
@@ -252,6 +266,10 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	}, 12)
 	se.graph("Invoked but not logged: invocations by account", 3600, "", []metricRow{expr("invacc", insights("SUM", "Invocations", "AWS.AccountId"), "")}, 0)
 	se.graph("Invoked but not logged: S3 log deliveries by account", 3600, "", []metricRow{expr("s3ok", deliveryInsights("ModelInvocationLogsS3DeliverySuccess"), "")}, 12)
+	if props.ArchiveBucketName != nil {
+		se.graph("Log replication into the archive: failed operations by account", 3600, "", []metricRow{expr("rf", replicationInsights("SUM", "OperationsFailedReplication", *props.ArchiveBucketName, "AWS.AccountId"), "")}, 0)
+		se.graph("Log replication into the archive: latency by account (s, max)", 3600, "", []metricRow{expr("rl", replicationInsights("MAX", "ReplicationLatency", *props.ArchiveBucketName, "AWS.AccountId"), "")}, 12)
+	}
 	o.bodies[prefix+"-security-"+region] = se.body()
 
 	dash := constructs.NewConstruct(c, jsii.String("Dashboards"))
@@ -292,6 +310,11 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	add("S3DeliveryFailures", "critical-LogS3DeliveryFailures",
 		"Some account of the organization failed to deliver Bedrock invocation logs to S3 in the last 5 minutes (those invocations are not archived). See the security dashboard for the account.",
 		`SELECT SUM(ModelInvocationLogsS3DeliveryFailure) FROM SCHEMA("AWS/Bedrock")`, props.CriticalTopic)
+	if props.ArchiveBucketName != nil {
+		add("ArchiveReplicationFailures", "critical-ArchiveReplicationFailures",
+			"Some account failed to replicate invocation logs into the hub archive "+*props.ArchiveBucketName+" in the last 5 minutes (those logs are not archived). The security dashboard names the account; the object's replication status in the member log bucket gives the reason.",
+			replicationInsights("SUM", "OperationsFailedReplication", *props.ArchiveBucketName, ""), props.CriticalTopic)
+	}
 	add("CloudWatchDeliveryFailures", "warning-LogCloudWatchDeliveryFailures",
 		"Some account of the organization failed to deliver Bedrock invocation logs to CloudWatch Logs in the last 5 minutes.",
 		`SELECT SUM(ModelInvocationLogsCloudWatchDeliveryFailure) FROM SCHEMA("AWS/Bedrock")`, props.WarningTopic)

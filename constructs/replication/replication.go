@@ -179,6 +179,10 @@ func NewReplication(scope constructs.Construct, id string, props *ReplicationPro
 				Bucket:                  jsii.String(destArn),
 				Account:                 jsii.String(props.HubAccount),
 				EncryptionConfiguration: &awss3.CfnBucket_EncryptionConfigurationProperty{ReplicaKmsKeyId: jsii.String(destKeyAlias)},
+				// Replication metrics (AWS/S3 OperationsFailedReplication, ReplicationLatency...
+				// by SourceBucket, DestinationBucket, RuleId), without Replication Time Control:
+				// the hub alarms on failures across the organization.
+				Metrics: &awss3.CfnBucket_MetricsProperty{Status: jsii.String("Enabled")},
 			},
 		}},
 	})
