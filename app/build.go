@@ -39,6 +39,7 @@ func Build(app awscdk.App, cfg *config.Config) []*stacks.MemberStack {
 		}
 	}
 	buildHub(app, cfg)
+	buildOrg(app, cfg)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(false)}), nil)
 	return out
 }

@@ -44,6 +44,12 @@ type Config struct {
 	Environments []Environment `json:"environments"`
 	// Hub is the central monitoring and audit account. Optional; see Hub.
 	Hub *Hub `json:"hub,omitempty"`
+	// Policies are the organization's service control policies and enforced guardrail,
+	// deployed by the BedrockOrg stack. Optional.
+	Policies *Policies `json:"policies,omitempty"`
+	// StackSets roll the member baseline out to organizational units from the BedrockOrg
+	// stack. Optional.
+	StackSets *StackSets `json:"stackSets,omitempty"`
 }
 
 // Organization holds organization-wide settings.

@@ -76,6 +76,12 @@ func (c *Config) Validate() error {
 	if c.Hub != nil {
 		c.Hub.validate(c, &p)
 	}
+	if c.Policies != nil {
+		c.Policies.validate(c, &p)
+	}
+	if c.StackSets != nil {
+		c.StackSets.validate(c, &p)
+	}
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}
