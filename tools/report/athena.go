@@ -30,9 +30,10 @@ type athenaAPI interface {
 }
 
 // athenaPricePerTB is the list price of Athena SQL queries in USD per TB scanned in most
-// regions, us-east-1 included (aws.amazon.com/athena/pricing, November 2026; some regions
-// charge more, and capacity reservations are billed per DPU-hour instead). Athena rounds the
-// bytes scanned up to the next megabyte and bills at least 10 MB per query.
+// regions, us-east-1 included, as published on aws.amazon.com/athena/pricing (checked against
+// secondary sources in November 2026; some regions charge more, and capacity reservations are
+// billed per DPU-hour instead). Athena rounds the bytes scanned up to the next megabyte and bills
+// at least 10 MB per query. It only feeds the estimate printed on stderr and in the notes.
 const athenaPricePerTB = 5.0
 
 // athenaMinBilledMB is the minimum Athena bills per query.
