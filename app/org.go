@@ -119,6 +119,12 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 			mp.StackProps.TerminationProtection = nil
 			mp.StackProps.Synthesizer = awscdk.NewBootstraplessSynthesizer(nil)
 			mp.StackProps.Description = jsii.String(fmt.Sprintf("bedrockgov member baseline (%s), deployed by the StackSet bedrockgov-member-%s", e.Name, e.Name))
+			// A VPC is one account's: endpoints configured for the environment's own account
+			// must not be stamped into every account of the OUs (the stack instance would fail
+			// where that VPC does not exist).
+			if mp.Additions != nil {
+				mp.Additions.Endpoints = nil
+			}
 			// Names that must differ per region in one account carry the region.
 			mp.Monitoring.DashboardName = jsii.String(fmt.Sprintf("BedrockUsageMonitoring-%s-%s", e.Name, *awscdk.Aws_REGION()))
 			mp.Monitoring.AlarmNamePrefix = jsii.String(fmt.Sprintf("Bedrock-%s-%s", e.Name, *awscdk.Aws_REGION()))

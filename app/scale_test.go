@@ -89,7 +89,7 @@ func generateScaleOrganization(t *testing.T) scaleOrganization {
 	pol := tree["policies"].(map[string]any)
 	pol["targets"] = ous
 	pol["approvedRegions"] = regions
-	pol["crossRegionProfiles"] = []string{"us", "eu"}
+	pol["crossRegionProfiles"] = []string{"us", "eu", "global"}
 	pol["approvedModels"] = []string{
 		"amazon.nova-micro-v1:0", "amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0", "amazon.titan-embed-text-v2:0",
 		"anthropic.claude-3-5-haiku", "anthropic.claude-3-7-sonnet", "anthropic.claude-sonnet-4", "anthropic.claude-opus-4",

@@ -31,7 +31,7 @@ func TestReplicationIntoTheArchiveBySimulation(t *testing.T) {
 		}
 	}
 	hubValues[archiveID], hubValues[archiveID+".Arn"] = archiveName, "arn:aws:s3:::"+archiveName
-	memValues := map[string]string{"AWS::Partition": "aws", "AWS::Region": hubRegion, "AWS::AccountId": member, "AWS::URLSuffix": "amazonaws.com"}
+	memValues := map[string]string{"AWS::Partition": "aws", "AWS::Region": hubRegion, "AWS::AccountId": member, "AWS::URLSuffix": "amazonaws.com", "AWS::StackId": "arn:aws:cloudformation:" + hubRegion + ":" + member + ":stack/BedrockMember/0b9e3f00-1111-2222-3333-444455556666"}
 	var logBucketID string
 	ids, buckets = memTpl.OfType("AWS::S3::Bucket")
 	for i, b := range buckets {

@@ -158,3 +158,24 @@ func TestDelegatedAdministrator(t *testing.T) {
 		t.Errorf("delegated administrator: %v", err)
 	}
 }
+
+func TestMonitoredModelsMustBeAllowedByTheSCPs(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f    func(tree map[string]any)
+		want string
+	}{
+		"model not approved": {func(tr map[string]any) {
+			tr["environments"].([]any)[2].(map[string]any)["monitoredModels"] = []any{"us.meta.llama3-3-70b-instruct-v1:0"}
+		}, `environments (prod).monitoredModels[0]: "us.meta.llama3-3-70b-instruct-v1:0" is not in policies.approvedModels, so the SCPs deny it`},
+		"profile geography not allowed": {func(tr map[string]any) {
+			tr["policies"].(map[string]any)["crossRegionProfiles"] = []any{"us"}
+		}, `environments (prod).monitoredModels[2]: "global.anthropic.claude-sonnet-4-5-20250929-v1:0" is a "global" inference profile, which policies.crossRegionProfiles does not allow`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(mutateTree(t, tc.f))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("want %q, got %v", tc.want, err)
+			}
+		})
+	}
+}

@@ -3,6 +3,8 @@ package config
 import (
 	"regexp"
 	"strings"
+
+	"github.com/bedrockgov/bedrockgov/tools/bedrockmodels"
 )
 
 // Policies is the `policies` section: the AWS Organizations policies the BedrockOrg stack
@@ -192,6 +194,25 @@ func (p *Policies) validate(c *Config, pr *problems) {
 			}
 		}
 	}
+	// A monitored model the SCPs deny never publishes a metric: its alarms would stay OK for ever.
+	geos := map[string]bool{}
+	for _, g := range p.CrossRegionProfiles {
+		geos[g] = true
+	}
+	for _, e := range c.Environments {
+		for j, m := range e.MonitoredModels {
+			geo, base := bedrockmodels.SplitProfile(m)
+			if strings.HasPrefix(m, "arn:") {
+				continue // ARNs are matched by approvedModelArns, not checked here
+			}
+			if len(p.ApprovedModels) > 0 && !hasPrefix(base, p.ApprovedModels) {
+				pr.add("environments (%s).monitoredModels[%d]: %q is not in %s.approvedModels, so the SCPs deny it and its alarms never see data; approve %q or stop monitoring it", e.Name, j, m, at, base)
+			}
+			if geo != "" && len(p.ApprovedRegions) > 0 && !geos[geo] {
+				pr.add("environments (%s).monitoredModels[%d]: %q is a %q inference profile, which %s.crossRegionProfiles does not allow to route across regions; add %q or monitor another profile", e.Name, j, m, geo, at, geo)
+			}
+		}
+	}
 	if len(p.CrossRegionProfiles) > 0 && len(p.ApprovedRegions) == 0 {
 		pr.add("%s.crossRegionProfiles: set without approvedRegions; the profiles only carve exceptions out of the region restriction", at)
 	}
@@ -207,6 +228,15 @@ func (p *Policies) validate(c *Config, pr *problems) {
 	if s := p.SpendAnomaly; s != nil {
 		s.validate(at+".spendAnomaly", pr)
 	}
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *SpendAnomaly) validate(at string, pr *problems) {

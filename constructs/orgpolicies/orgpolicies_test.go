@@ -72,8 +72,8 @@ func synthSCPs(t *testing.T, props *ServiceControlPoliciesProps) ([]any, []cdkas
 // every scenario the policies exist for.
 func TestSCPScenarios(t *testing.T) {
 	scps, resources := synthSCPs(t, &ServiceControlPoliciesProps{SCPOptions: exampleOptions, TargetIds: []string{"r-ab12", "ou-ab12-abcdefgh"}})
-	if len(resources) != 1 {
-		t.Errorf("the example options should fit one policy, got %d", len(resources))
+	if len(resources) != 2 {
+		t.Errorf("the example options should fit two policies, got %d", len(resources))
 	}
 	for _, r := range resources {
 		if r.Properties["Type"] != "SERVICE_CONTROL_POLICY" || cdkassert.JSON(r.Properties["TargetIds"]) != `["r-ab12","ou-ab12-abcdefgh"]` {
@@ -160,6 +160,29 @@ func TestSCPScenarios(t *testing.T) {
 			logRole, "us-east-1", iamsim.Allowed, "the baseline's own deployment may create its exempt role", nil),
 		req("developer creates an ordinary role", developer, "iam:CreateRole",
 			"arn:aws:iam::"+acct+":role/team-app", "us-east-1", iamsim.Allowed, "only the exempt role names are reserved", nil),
+	)
+	// The platform's code and roles cannot be borrowed: the logging-configuration function runs
+	// as an exempt role, so changing or invoking it, or passing its role, would bypass the SCP.
+	logFn := "arn:aws:lambda:us-east-1:" + acct + ":function:bedrockgov-logging-config"
+	replRole := "arn:aws:iam::" + acct + ":role/bedrockgov-log-replication-us-east-1"
+	baselineRule := map[string]any{"aws:ResourceTag/ManagedBy": "bedrockgov"}
+	reqs = append(reqs,
+		req("developer invokes the logging-configuration function with a forged Delete event", developer, "lambda:InvokeFunction", logFn, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformCode+" covers bedrockgov-* functions", nil),
+		req("developer replaces the logging-configuration function's code", developer, "lambda:UpdateFunctionCode", logFn, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformCode+" covers bedrockgov-* functions", nil),
+		req("StackSet execution role invokes the custom resource during a deployment", stackSet, "lambda:InvokeFunction", logFn, "us-east-1",
+			iamsim.Allowed, "CloudFormation invokes custom resources with the deploying role, which is exempt", nil),
+		req("developer invokes their own function", developer, "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:"+acct+":function:team-app", "us-east-1",
+			iamsim.Allowed, "only bedrockgov-* functions are protected", nil),
+		req("developer passes the logging-configuration role to a function of theirs", developer, "iam:PassRole", logRole, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" denies passing an exempt role", map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}),
+		req("developer edits the replication role to stop archiving", developer, "iam:PutRolePolicy", replRole, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" covers the log-replication roles", nil),
+		req("developer deletes the baseline's compliance rule", developer, "config:DeleteConfigRule", "arn:aws:config:us-east-1:"+acct+":config-rule/config-rule-ab12cd", "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectConfigRules+" matches rules tagged ManagedBy=bedrockgov", baselineRule),
+		req("developer deletes a config rule of their own", developer, "config:DeleteConfigRule", "arn:aws:config:us-east-1:"+acct+":config-rule/config-rule-ff00ee", "us-east-1",
+			iamsim.Allowed, "rules without the baseline tag are not protected", map[string]any{"aws:ResourceTag/ManagedBy": "team"}),
 	)
 	// Approved models, directly and through inference profiles.
 	inv := "bedrock:InvokeModel"

@@ -34,6 +34,8 @@ const (
 	SidProtectLogGroup      = "ProtectBedrockLogGroup"
 	SidProtectLogKeys       = "ProtectBedrockLogKeys"
 	SidProtectPlatformRoles = "ProtectBedrockPlatformRoles"
+	SidProtectPlatformCode  = "ProtectBedrockPlatformFunctions"
+	SidProtectConfigRules   = "ProtectBedrockConfigRules"
 	SidApprovedModels       = "DenyUnapprovedModels"
 	SidApprovedMantleModels = "DenyUnapprovedMantleModels"
 	SidApprovedRegions      = "DenyBedrockOutsideRegions"
@@ -261,16 +263,46 @@ func Statements(o SCPOptions) []Statement {
 		// those names; otherwise anyone allowed to create roles could name one after a
 		// platform role. (Service-linked roles, which create the StackSet execution roles, are
 		// not subject to SCPs.)
+		// Passing an exempt role to a new function or service would hand its exemption to code
+		// anyone wrote; the replication role is protected too, so archiving cannot be stopped by
+		// editing it.
 		out = append(out, Statement{
 			Sid:    SidProtectPlatformRoles,
 			Effect: "Deny",
 			Action: []string{
 				"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRolePermissionsBoundary",
-				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
+				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PassRole", "iam:PutRolePermissionsBoundary",
 				"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
 			},
-			Resource:  o.ExemptRoleArnPatterns(),
+			Resource:  append(o.ExemptRoleArnPatterns(), naming.RoleArnPattern(p, naming.ReplicationRolePattern)),
 			Condition: map[string]map[string]any{"ArnNotLike": exempt},
+		})
+		// The logging-configuration function runs as an exempt role: whoever could change its
+		// code, or invoke it with a forged Delete event, could switch logging off. The
+		// compliance-rule function is covered by the same name pattern. (CloudFormation invokes
+		// custom resources with the deploying role, which is exempt; AWS Config invokes rules
+		// as its service principal, which SCPs do not restrict.)
+		out = append(out, Statement{
+			Sid:    SidProtectPlatformCode,
+			Effect: "Deny",
+			Action: []string{
+				"lambda:AddPermission", "lambda:DeleteFunction", "lambda:InvokeFunction",
+				"lambda:PutFunctionConcurrency", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+			},
+			Resource:  fmt.Sprintf("arn:%s:lambda:*:*:function:%s", p, naming.LambdaFunctionPattern),
+			Condition: map[string]map[string]any{"ArnNotLike": exempt},
+		})
+		// Config rule ARNs carry a generated ID, not the name: the baseline's rules are found by
+		// the baseline tag, as its keys are.
+		out = append(out, Statement{
+			Sid:      SidProtectConfigRules,
+			Effect:   "Deny",
+			Action:   []string{"config:DeleteConfigRule", "config:DeleteEvaluationResults", "config:PutConfigRule"},
+			Resource: "*",
+			Condition: map[string]map[string]any{
+				"StringEquals": {"aws:ResourceTag/" + naming.BaselineTagKey: naming.BaselineTagValue},
+				"ArnNotLike":   exempt,
+			},
 		})
 	}
 	if len(o.ApprovedModels) > 0 {
