@@ -98,13 +98,13 @@ func TestReplicationIntoTheArchiveBySimulation(t *testing.T) {
 
 	role := "arn:aws:iam::" + member + ":role/" + naming.ReplicationRoleName(hubRegion)
 	ctx := map[string]any{"aws:PrincipalArn": role, "aws:PrincipalAccount": member, "aws:PrincipalOrgID": "o-exampleorg1", "aws:SecureTransport": "true"}
-	kmsCtx := func(aliases bool) map[string]any {
-		c := map[string]any{"kms:ViaService": "s3." + hubRegion + ".amazonaws.com"}
+	kmsCtx := func(viaS3 bool) map[string]any {
+		c := map[string]any{}
+		if viaS3 {
+			c["kms:ViaService"] = "s3." + hubRegion + ".amazonaws.com"
+		}
 		for k, v := range ctx {
 			c[k] = v
-		}
-		if aliases {
-			c["kms:ResourceAliases"] = []string{naming.ArchiveKeyAlias}
 		}
 		return c
 	}
@@ -136,11 +136,11 @@ func TestReplicationIntoTheArchiveBySimulation(t *testing.T) {
 		{Scenario: "member role encrypts a replica with the archive key", Principal: role, Action: "kms:Encrypt",
 			Resource: hubKeyArn, ResourceAccount: hubAccount, Context: kmsCtx(true), IdentityPolicies: []any{identity},
 			ResourcePolicy: iamsim.Named{Name: "archive key policy", Policy: archiveKeyPolicy}, Want: iamsim.Allowed,
-			Why: "EncryptReplicasWithTheHubKey (key carries the archive alias) and the archive key's grant to the organization's replication roles"},
-		{Scenario: "member role uses another key of the hub account", Principal: role, Action: "kms:Encrypt",
+			Why: "EncryptReplicasWithTheHubKey (through S3; the archive bucket as encryption context is checked directly in the replication tests) and the archive key's grant to the organization's replication roles"},
+		{Scenario: "member role uses the archive key outside S3", Principal: role, Action: "kms:Encrypt",
 			Resource: hubKeyArn, ResourceAccount: hubAccount, Context: kmsCtx(false), IdentityPolicies: []any{identity},
 			ResourcePolicy: iamsim.Named{Name: "archive key policy", Policy: archiveKeyPolicy}, Want: iamsim.ImplicitlyDenied,
-			Why: "the member grant holds only for a key with the archive alias (kms:ResourceAliases)"},
+			Why: "the member grant and the archive key's grant hold only through S3 (kms:ViaService)"},
 	})
 }
 

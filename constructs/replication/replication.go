@@ -139,16 +139,17 @@ func NewReplication(scope constructs.Construct, id string, props *ReplicationPro
 						"StringLike": map[string]any{"kms:EncryptionContext:aws:s3:arn": []string{sourceArn, sourceArn + "/" + logPrefix + "*"}},
 					},
 				}),
-				// The hub key is known by its alias only (its ID is generated in the hub), so
-				// the grant names any key of the hub account and region that carries the alias.
+				// The hub key's ID is generated in the hub and never looked up, so the grant names
+				// the keys of the hub account and region, used through S3 for the archive bucket
+				// only (the encryption context is the archive bucket's ARN). S3 finds the key by
+				// its alias ARN in the replication rule.
 				awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 					Sid:       jsii.String("EncryptReplicasWithTheHubKey"),
 					Actions:   jsii.Strings("kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"),
 					Resources: jsii.Strings(fmt.Sprintf("arn:%s:kms:%s:%s:key/*", partition, region, props.HubAccount)),
 					Conditions: &map[string]any{
-						"StringEquals":             map[string]any{"kms:ViaService": viaS3},
-						"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": naming.ArchiveKeyAlias},
-						"StringLike":               map[string]any{"kms:EncryptionContext:aws:s3:arn": []string{destArn, destArn + "/" + logPrefix + "*"}},
+						"StringEquals": map[string]any{"kms:ViaService": viaS3},
+						"StringLike":   map[string]any{"kms:EncryptionContext:aws:s3:arn": []string{destArn, destArn + "/" + logPrefix + "*"}},
 					},
 				}),
 			},
@@ -164,7 +165,7 @@ func NewReplication(scope constructs.Construct, id string, props *ReplicationPro
 		},
 		{
 			Id:        jsii.String("AwsSolutions-IAM5"),
-			Reason:    jsii.String("The hub archive key's ID is generated in the hub account and never looked up; the grant is limited to the key carrying the alias " + naming.ArchiveKeyAlias + " (kms:ResourceAliases), used through S3 in this region for the archive bucket (kms:ViaService, encryption context)."),
+			Reason:    jsii.String("The hub archive key's ID is generated in the hub account and never looked up; the grant is limited to keys of the hub account and region used through S3 (kms:ViaService) for the archive bucket (its ARN as the encryption context)."),
 			AppliesTo: &[]any{&cdknag.RegexAppliesTo{Regex: jsii.String("/^Resource::arn:.*:kms:.*:key\\/\\*$/g")}},
 		},
 	}, jsii.Bool(false))
