@@ -30,9 +30,22 @@ const (
 	notInMetricsKey   = "(not in metrics)"
 )
 
+// Metric names in AWS/Bedrock. The cache metrics end in Count like the log
+// fields; CacheReadInputTokens is the Converse response field, not a metric.
+const (
+	metricInvocations  = "Invocations"
+	metricInputTokens  = "InputTokenCount"
+	metricOutputTokens = "OutputTokenCount"
+	metricCacheRead    = "CacheReadInputTokenCount"
+	metricCacheWrite   = "CacheWriteInputTokenCount"
+	metricClientErrors = "InvocationClientErrors"
+	metricServerErrors = "InvocationServerErrors"
+	metricThrottles    = "InvocationThrottles"
+)
+
 // sumMetrics are summed per hour and folded into UTC days.
-var sumMetrics = []string{"Invocations", "InputTokenCount", "OutputTokenCount", "CacheReadInputTokens",
-	"CacheWriteInputTokens", "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles"}
+var sumMetrics = []string{metricInvocations, metricInputTokens, metricOutputTokens, metricCacheRead,
+	metricCacheWrite, metricClientErrors, metricServerErrors, metricThrottles}
 
 // pctMetrics are percentiles over the whole period.
 var pctMetrics = []struct{ metric, stat string }{
@@ -179,28 +192,28 @@ func metricsReport(ctx context.Context, api cloudWatchAPI, region string, from, 
 			}
 			x := &mm[q.model]
 			switch q.metric {
-			case "Invocations":
+			case metricInvocations:
 				c.Records += n
 				x.Invocations += n
-			case "InputTokenCount":
+			case metricInputTokens:
 				c.InputTokens += n
 				x.InputTokens += n
-			case "OutputTokenCount":
+			case metricOutputTokens:
 				c.OutputTokens += n
 				x.OutputTokens += n
-			case "CacheReadInputTokens":
+			case metricCacheRead:
 				c.CacheReadTokens += n
 				x.CacheReadTokens += n
-			case "CacheWriteInputTokens":
+			case metricCacheWrite:
 				c.CacheWriteTokens += n
 				x.CacheWriteTokens += n
-			case "InvocationClientErrors":
+			case metricClientErrors:
 				c.Errors += n
 				x.ClientErrors += n
-			case "InvocationServerErrors":
+			case metricServerErrors:
 				c.Errors += n
 				x.ServerErrors += n
-			case "InvocationThrottles":
+			case metricThrottles:
 				x.Throttles += n
 			}
 		}

@@ -26,6 +26,19 @@ type cwStub struct {
 	pagedOnce   bool
 	start, end  time.Time
 	periodsSeen map[string]bool
+	// unknownMetrics are queried names CloudWatch does not publish.
+	unknownMetrics []string
+}
+
+// publishedMetrics are the AWS/Bedrock metric names CloudWatch publishes per
+// ModelId (AWS Bedrock user guide, "Monitor bedrock-runtime inference using
+// CloudWatch metrics"). The stub answers no data for any other name, as
+// CloudWatch does for a metric that does not exist.
+var publishedMetrics = map[string]bool{
+	"Invocations": true, "InvocationLatency": true, "InvocationClientErrors": true, "InvocationServerErrors": true,
+	"InvocationThrottles": true, "InputTokenCount": true, "OutputTokenCount": true, "CacheReadInputTokenCount": true,
+	"CacheWriteInputTokenCount": true, "TimeToFirstToken": true, "EstimatedTPMQuotaUsage": true, "OutputImageCount": true,
+	"LegacyModelInvocations": true,
 }
 
 func cborTime(t time.Time) cbor.Value {
@@ -88,12 +101,19 @@ func (s *cwStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			period, _ := cbor.AsInt64(ms["Period"])
 			s.periodsSeen[fmt.Sprintf("%s/%d", stat, period)] = true
 			var ts, vals cbor.List
-			if stat == "Sum" {
+			if !publishedMetrics[metric] {
+				s.unknownMetrics = append(s.unknownMetrics, metric)
+			} else if stat == "Sum" {
 				// one hour on each of two days: 10 + 5 of everything
 				ts = cbor.List{cborTime(s.start.Add(time.Hour)), cborTime(s.start.Add(25 * time.Hour))}
 				vals = cbor.List{cbor.Float64(10), cbor.Float64(5)}
-				if metric == "InvocationClientErrors" || metric == "InvocationServerErrors" || metric == "InvocationThrottles" {
+				switch metric {
+				case "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles":
 					vals = cbor.List{cbor.Float64(1), cbor.Float64(0)}
+				case "CacheReadInputTokenCount":
+					vals = cbor.List{cbor.Float64(20), cbor.Float64(0)}
+				case "CacheWriteInputTokenCount":
+					vals = cbor.List{cbor.Float64(0), cbor.Float64(4)}
 				}
 			} else {
 				ts, vals = cbor.List{cborTime(s.start)}, cbor.List{cbor.Float64(123.5)}
@@ -155,11 +175,15 @@ func TestMetricsBatchesGetMetricData(t *testing.T) {
 	if num(t, metrics["queries"]) != 600 || num(t, metrics["get_metric_data_calls"]) != 3 {
 		t.Errorf("metrics section: %v queries, %v calls", metrics["queries"], metrics["get_metric_data_calls"])
 	}
-	// 50 models x 15 invocations; errors (1 client + 1 server) x 50
-	checkRow(t, "totals", m, row{750, 100, 750, 750, 750, 750, totalCost(), 720})
+	if len(stub.unknownMetrics) > 0 {
+		t.Errorf("queried metrics AWS/Bedrock does not publish (they never have data): %v", stub.unknownMetrics[:min(3, len(stub.unknownMetrics))])
+	}
+	// 50 models x 15 invocations; errors (1 client + 1 server) x 50; cache
+	// read 20 and cache write 4 per model
+	checkRow(t, "totals", m, row{750, 100, 750, 750, 1000, 200, totalCost(), 720})
 	models := byKey(t, m, "by_model")
 	// us.amazon.nova-micro and amazon.nova-micro fold into one base model
-	checkRow(t, "nova micro", models["amazon.nova-micro-v1:0"], row{30, 4, 30, 30, 30, 30, "0.00000525", 0})
+	checkRow(t, "nova micro", models["amazon.nova-micro-v1:0"], row{30, 4, 30, 30, 40, 8, "0.00000525", 0})
 	days := byKey(t, m, "by_day")
 	if len(days) != 2 || days["2026-11-21"] == nil || days["2026-11-22"] == nil {
 		t.Errorf("by_day = %v", days)
