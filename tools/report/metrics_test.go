@@ -180,10 +180,16 @@ func TestMetricsBatchesGetMetricData(t *testing.T) {
 	}
 	// 50 models x 15 invocations; errors (1 client + 1 server) x 50; cache
 	// read 20 and cache write 4 per model
-	checkRow(t, "totals", m, row{750, 100, 750, 750, 1000, 200, totalCost(), 720})
+	// Nova micro's cache tokens have no price in the embedded table: its 30
+	// invocations are partial, the other 48 models' 720 unpriced.
+	checkRow(t, "totals", m, row{750, 100, 750, 750, 1000, 200, totalCost(), 750})
 	models := byKey(t, m, "by_model")
 	// us.amazon.nova-micro and amazon.nova-micro fold into one base model
-	checkRow(t, "nova micro", models["amazon.nova-micro-v1:0"], row{30, 4, 30, 30, 40, 8, "0.00000525", 0})
+	nova := models["amazon.nova-micro-v1:0"]
+	checkRow(t, "nova micro", nova, row{30, 4, 30, 30, 40, 8, "0.00000525", 30})
+	if nova["cost_status"] != "partial" || num(t, nova["unpriced_tokens"]) != 48 {
+		t.Errorf("nova micro: cost_status %v, unpriced_tokens %v; want partial, 48 (its cache tokens have no price)", nova["cost_status"], nova["unpriced_tokens"])
+	}
 	days := byKey(t, m, "by_day")
 	if len(days) != 2 || days["2026-11-21"] == nil || days["2026-11-22"] == nil {
 		t.Errorf("by_day = %v", days)

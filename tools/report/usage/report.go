@@ -17,6 +17,11 @@ type Row struct {
 	CacheWriteTokens int64       `json:"cache_write_input_tokens"`
 	EstimatedCostUSD json.Number `json:"estimated_cost_usd"`
 	UnpricedRecords  int64       `json:"unpriced_records"`
+	// UnpricedTokens are the tokens estimated_cost_usd leaves out.
+	UnpricedTokens int64 `json:"unpriced_tokens"`
+	// CostStatus is complete, partial (estimated_cost_usd is a lower bound)
+	// or unpriced (no token of the row has a price: the cost is unknown).
+	CostStatus string `json:"cost_status"`
 	// CostUnits is the exact cost in 1e-10 USD (not serialised).
 	CostUnits int64 `json:"-"`
 }
@@ -26,7 +31,8 @@ func RowOf(k KeyCounters) Row {
 	c := k.Counters
 	return Row{Key: k.Key, Records: c.Records, Errors: c.Errors, InputTokens: c.InputTokens,
 		OutputTokens: c.OutputTokens, CacheReadTokens: c.CacheReadTokens, CacheWriteTokens: c.CacheWriteTokens,
-		EstimatedCostUSD: json.Number(FormatUSD(c.CostUnits)), UnpricedRecords: c.Unpriced, CostUnits: c.CostUnits}
+		EstimatedCostUSD: json.Number(FormatUSD(c.CostUnits)), UnpricedRecords: c.Unpriced, UnpricedTokens: c.UnpricedTokens,
+		CostStatus: c.CostStatus(), CostUnits: c.CostUnits}
 }
 
 // Report is the stable JSON contract of tools/report. Costs are exact decimal
@@ -40,6 +46,8 @@ type Report struct {
 	CacheWriteTokens  int64       `json:"cache_write_input_tokens"`
 	EstimatedCostUSD  json.Number `json:"estimated_cost_usd"`
 	UnpricedRecords   int64       `json:"unpriced_records"`
+	UnpricedTokens    int64       `json:"unpriced_tokens"`
+	CostStatus        string      `json:"cost_status"`
 	SkippedLines      int64       `json:"skipped_lines"`
 	UnreadableObjects int64       `json:"unreadable_objects"`
 
@@ -49,7 +57,12 @@ type Report struct {
 	ByCaller    []Row `json:"by_caller"`
 	ByDay       []Row `json:"by_day"`
 	ByOperation []Row `json:"by_operation"`
-	ByTag       []Row `json:"by_tag,omitempty"`
+	// ByRegion is keyed by the region the request was made in,
+	// ByInferenceRegion by the region it ran in (the same unless a
+	// cross-region inference profile sent it elsewhere).
+	ByRegion          []Row `json:"by_region"`
+	ByInferenceRegion []Row `json:"by_inference_region"`
+	ByTag             []Row `json:"by_tag,omitempty"`
 
 	// DailyByModel cross-tabulates days and base models (for charts).
 	DailyByModel []DayModelRow `json:"daily_by_model"`
@@ -57,7 +70,7 @@ type Report struct {
 	// TagKey is the requestMetadata key of by_tag.
 	TagKey string `json:"tag_key,omitempty"`
 	// UnpricedModels lists the by_model keys that have no price.
-	UnpricedModels []KeyCount `json:"unpriced_models"`
+	UnpricedModels []UnpricedModel `json:"unpriced_models"`
 	// UnreadableObjectNames names the objects counted in unreadable_objects.
 	UnreadableObjectNames []string `json:"unreadable_object_names"`
 	// OutOfRangeRecords counts well-formed records outside the period.
@@ -122,9 +135,10 @@ func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 		Records: t.Records, Errors: t.Errors, InputTokens: t.InputTokens, OutputTokens: t.OutputTokens,
 		CacheReadTokens: t.CacheReadTokens, CacheWriteTokens: t.CacheWriteTokens,
 		EstimatedCostUSD: json.Number(FormatUSD(t.CostUnits)), CostUnits: t.CostUnits,
-		UnpricedRecords: t.Unpriced, SkippedLines: a.Skipped, OutOfRangeRecords: a.OutOfRange,
+		UnpricedRecords: t.Unpriced, UnpricedTokens: t.UnpricedTokens, CostStatus: t.CostStatus(), SkippedLines: a.Skipped, OutOfRangeRecords: a.OutOfRange,
 		ByModel: rows(a.Rows(ByModel)), ByModelID: rows(a.Rows(ByModelID)), ByAccount: rows(a.Rows(ByAccount)),
 		ByCaller: rows(a.Rows(ByCaller)), ByDay: rows(a.Days()), ByOperation: rows(a.Rows(ByOperation)),
+		ByRegion: rows(a.Rows(ByRegion)), ByInferenceRegion: rows(a.Rows(ByInferenceRegion)),
 		UnpricedModels: a.UnpricedModels(), DailyByModel: dayModelRows(a.DaysByModel()), UnreadableObjectNames: []string{}, Source: source,
 	}
 	if a.HasTag() {
