@@ -147,6 +147,7 @@ func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 	}
 	p := a.cfg.opt.Prices
 	r.Prices = PriceSource{Source: p.Source, AsOf: p.AsOf}
+	r.ByDay = fillDays(r.ByDay, start, end)
 	if !start.IsZero() {
 		r.Period.Start = start.UTC().Format(time.RFC3339)
 	}
@@ -175,6 +176,48 @@ func dayModelRows(in []DayModel) []DayModelRow {
 	out := make([]DayModelRow, len(in))
 	for i, d := range in {
 		out[i] = DayModelRow{Day: d.Day, Model: d.Model, Row: RowOf(KeyCounters{Key: d.Day + " " + d.Model, Counters: d.Counters})}
+	}
+	return out
+}
+
+// maxFilledDays bounds the zero-filled day series (ten years).
+const maxFilledDays = 3660
+
+// fillDays returns the by_day rows with a zero row for every UTC day without
+// records between the period's first and last day (or, for an open side, the
+// first or last day with records), so that an outage shows as empty days.
+func fillDays(days []Row, start, end time.Time) []Row {
+	const layout = "2006-01-02"
+	var first, last time.Time
+	if !start.IsZero() {
+		first = start.UTC().Truncate(24 * time.Hour)
+	} else if len(days) > 0 {
+		first, _ = time.Parse(layout, days[0].Key)
+	}
+	if !end.IsZero() {
+		last = end.UTC().Add(-time.Nanosecond).Truncate(24 * time.Hour)
+	} else if len(days) > 0 {
+		last, _ = time.Parse(layout, days[len(days)-1].Key)
+	}
+	if first.IsZero() || last.IsZero() || last.Before(first) || last.Sub(first) > maxFilledDays*24*time.Hour {
+		return days
+	}
+	have := make(map[string]Row, len(days))
+	for _, d := range days {
+		have[d.Key] = d
+	}
+	out := make([]Row, 0, int(last.Sub(first).Hours()/24)+1)
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		k := d.Format(layout)
+		if x, ok := have[k]; ok {
+			out = append(out, x)
+			delete(have, k)
+		} else {
+			out = append(out, Row{Key: k, EstimatedCostUSD: "0", CostStatus: CostComplete})
+		}
+	}
+	if len(have) > 0 { // a day outside the period: cannot happen, records are filtered
+		return days
 	}
 	return out
 }
