@@ -155,3 +155,34 @@ func TestLoadPricesIsStrict(t *testing.T) {
 		t.Errorf("allow_new_models: %v", err)
 	}
 }
+
+// A 7-day outage shows as 7 empty days, over the period's bounds too.
+func TestDaySeriesIsZeroFilled(t *testing.T) {
+	a := NewAggregator(NewConfig(Options{}))
+	r1 := rec("amazon.nova-micro-v1:0", "a", "us-east-1", 10, 10, 0, 0)
+	r1.Timestamp = time.Date(2026, 11, 2, 5, 0, 0, 0, time.UTC)
+	r2 := rec("amazon.nova-micro-v1:0", "a", "us-east-1", 10, 10, 0, 0)
+	r2.Timestamp = time.Date(2026, 11, 10, 5, 0, 0, 0, time.UTC)
+	a.AddRecord(r1)
+	a.AddRecord(r2)
+	rep := BuildReport(a, "t", time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC))
+	var keys []string
+	empty := 0
+	for _, d := range rep.ByDay {
+		keys = append(keys, d.Key)
+		if d.Records == 0 {
+			empty++
+			if d.CostStatus != CostComplete || d.EstimatedCostUSD != "0" {
+				t.Errorf("empty day %s: %+v", d.Key, d)
+			}
+		}
+	}
+	if len(keys) != 11 || keys[0] != "2026-11-01" || keys[10] != "2026-11-11" || empty != 9 {
+		t.Errorf("by_day = %v (%d empty), want 2026-11-01..2026-11-11 with 9 empty days", keys, empty)
+	}
+	// open period: from the first to the last day with records
+	rep = BuildReport(a, "t", time.Time{}, time.Time{})
+	if len(rep.ByDay) != 9 {
+		t.Errorf("open period: %d days, want 9 (11-02..11-10)", len(rep.ByDay))
+	}
+}
