@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,7 @@ type env struct {
 	now        func() time.Time
 	isTerminal func(w io.Writer) bool
 	poll       time.Duration // Logs Insights polling interval
+	priceCache string        // file --prices aws caches the fetched table in ("" = none)
 }
 
 func defaultEnv() *env {
@@ -58,7 +60,8 @@ func defaultEnv() *env {
 			f, ok := w.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
-		poll: time.Second,
+		poll:       time.Second,
+		priceCache: defaultPriceCache(),
 	}
 }
 
@@ -89,8 +92,32 @@ type options struct {
 	workers         int
 	top             int
 	quiet           bool
+	strict          bool // exit 1 when objects were unreadable
+	allowEmpty      bool // an empty log tree or period is not an error
 
 	from, to time.Time // resolved period; zero = open
+}
+
+// onceFlag is a string flag that may be given once: a second value is an
+// error rather than silently replacing the first.
+type onceFlag struct {
+	name string
+	v    *string
+	set  bool
+}
+
+func (f *onceFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return *f.v
+}
+func (f *onceFlag) Set(v string) error {
+	if f.set {
+		return fmt.Errorf("given twice (%q and %q); give --%s once", *f.v, v, f.name)
+	}
+	*f.v, f.set = v, true
+	return nil
 }
 
 type multiFlag []string
@@ -126,12 +153,22 @@ Period (UTC; default: last 7 days for metrics and --log-group, every record for 
   --start TIME           RFC 3339 time (2026-11-01T00:00:00Z) or date (2026-11-01, midnight UTC)
   --end TIME             exclusive end; a date means the end of that day (inclusive date)
 
-Pricing:
+Pricing (the source and date of the prices are printed in every format; a table older than
+90 days draws a warning):
+  --prices aws           current prices from the AWS Price List API (offers AmazonBedrock and
+                         AmazonBedrockFoundationModels; needs pricing:GetProducts), by region and
+                         for global. profiles; cached with its fetch date (see README). When the
+                         API cannot be reached, the cached copy, else the embedded table, is used
+                         and the report says so.
   --prices FILE          replace the embedded price table; format:
                          {"models": {"<base model id>": {"input_per_1k": 0.003, "output_per_1k": 0.015,
                           "cache_read_per_1k": 0.0003, "cache_write_per_1k": 0.00375}}}
-                         absent fields are 0; models absent from the table are counted in
-                         unpriced_records and listed, never priced at $0.
+                         optional per model: "global": {...rates}, "regions": {"eu-west-1": {...}}.
+                         An absent rate is unknown, not 0. A model id the tool does not know is an
+                         error (set "allow_new_models": true for a model newer than the tool).
+                         Tokens without a price are never priced at $0: the row's cost_status is
+                         partial or unpriced, and unpriced_records / unpriced_tokens say what the
+                         cost leaves out.
   --print-prices         print the embedded table (with its source and date) and exit
   --resolve-profiles     resolve application-inference-profile ARNs to their base model with the
                          Bedrock GetInferenceProfile API so that they can be priced
@@ -139,7 +176,8 @@ Pricing:
 Output:
   --format F             table, csv, json, markdown or html (default: table on a terminal, json
                          otherwise)
-  -o, --output FILE      write the report to FILE instead of standard output
+  -o, --output FILE      write the report to FILE instead of standard output; without --format
+                         the extension chooses it (.html, .csv, .json, .md, .txt)
   --group-by tag:KEY     add by_tag: usage by requestMetadata[KEY] (team, cost centre...)
   --top N                rows per breakdown in table, markdown and html (default 15, 0 = all);
                          json and csv always hold every row
@@ -149,6 +187,8 @@ AWS:
   --profile P            shared config profile
 
 Other:
+  --strict               exit 1 when objects were unreadable (the report is still written)
+  --allow-empty          an empty log tree or period is not an error (for scheduled jobs)
   --workers N            objects read at once (default: CPUs for a directory, 16 for S3)
   -q, --quiet            do not print progress and the summary line on stderr
   -h, --help             this help
@@ -160,7 +200,8 @@ cache-read and cache-write tokens priced separately. data/ objects and the permi
 object are skipped; malformed lines (skipped_lines) and unreadable objects (unreadable_objects,
 named on stderr) are counted and the report goes on.
 
-Exit status: 0 report written, 1 a source failed, 2 bad command line.
+Exit status: 0 report written, 1 a source failed (or, for --logs, no records were found without
+--allow-empty, or objects were unreadable with --strict), 2 bad command line.
 `
 
 func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -178,11 +219,20 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 0
 	}
 	prices := usage.EmbeddedPrices()
-	if o.prices != "" {
+	var priceNotes []string
+	switch o.prices {
+	case "":
+	case "aws":
+		prices, priceNotes, _ = e.awsPrices(ctx, o, stderr)
+	default:
 		if prices, err = usage.LoadPrices(o.prices); err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 2
 		}
+	}
+	stale := staleNote(prices, e.now())
+	if stale != "" {
+		priceNotes = append(priceNotes, stale)
 	}
 	if o.format == "" {
 		o.format = "json"
@@ -198,6 +248,21 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return 2
 		}
 		fmt.Fprintf(stderr, "report: %v\n", err)
+		return 1
+	}
+	rep.Notes = append(rep.Notes, priceNotes...)
+	if stale != "" && !o.quiet {
+		fmt.Fprintf(stderr, "report: warning: %s\n", stale)
+	}
+	if rep.OversizedLines > 0 {
+		fmt.Fprintf(stderr, "report: %d lines longer than the %d MiB line limit were skipped (counted in skipped_lines and oversized_lines)\n", rep.OversizedLines, rep.MaxLineBytes>>20)
+	}
+	if o.logs != "" && rep.Records == 0 && !o.allowEmpty {
+		what := fmt.Sprintf("no log objects under %s", o.logs)
+		if rep.Objects > 0 {
+			what = fmt.Sprintf("no records in the period among %d objects under %s", rep.Objects, o.logs)
+		}
+		fmt.Fprintf(stderr, "report: %s; check the path (the logging key prefix, above AWSLogs/) and the period, or pass --allow-empty to write an empty report\n", what)
 		return 1
 	}
 	out := stdout
@@ -222,24 +287,48 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.output != "" && !o.quiet {
 		fmt.Fprintf(stderr, "report: wrote %s\n", o.output)
 	}
+	if o.strict && rep.UnreadableObjects > 0 {
+		fmt.Fprintf(stderr, "report: --strict: %d objects were unreadable (named above and in unreadable_object_names)\n", rep.UnreadableObjects)
+		return 1
+	}
 	return 0
+}
+
+// formatFromExtension chooses the format of -o FILE when --format is absent.
+func formatFromExtension(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".html", ".htm":
+		return "html"
+	case ".csv":
+		return "csv"
+	case ".json":
+		return "json"
+	case ".md", ".markdown":
+		return "markdown"
+	case ".txt":
+		return "table"
+	}
+	return ""
 }
 
 func parseArgs(args []string, now time.Time) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.logs, "logs", "", "")
+	fs.Var(&onceFlag{name: "logs", v: &o.logs}, "logs", "")
 	var groups multiFlag
 	fs.Var(&groups, "log-group", "")
 	days := fs.String("days", "", "")
 	fs.StringVar(&o.start, "start", "", "")
 	fs.StringVar(&o.end, "end", "", "")
-	fs.StringVar(&o.prices, "prices", "", "")
+	fs.Var(&onceFlag{name: "prices", v: &o.prices}, "prices", "")
 	fs.BoolVar(&o.printPrices, "print-prices", false, "")
 	fs.StringVar(&o.format, "format", "", "")
-	fs.StringVar(&o.output, "output", "", "")
-	fs.StringVar(&o.output, "o", "", "")
+	output := &onceFlag{name: "output", v: &o.output}
+	fs.Var(output, "output", "")
+	fs.Var(output, "o", "")
+	fs.BoolVar(&o.strict, "strict", false, "")
+	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
 	fs.StringVar(&o.groupBy, "group-by", "", "")
 	fs.BoolVar(&o.resolveProfiles, "resolve-profiles", false, "")
 	fs.StringVar(&o.region, "region", "", "")
@@ -258,6 +347,17 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 		return nil, badFlag("unexpected argument %q; flags start with -- (see --help)", fs.Arg(0))
 	}
 	o.logGroups = groups
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["prices"] && o.prices == "" {
+		return nil, badFlag("--prices: empty value; give a price file, or aws for the AWS Price List API")
+	}
+	if given["logs"] && o.logs == "" {
+		return nil, badFlag("--logs: empty value; give s3://bucket/prefix or a directory")
+	}
+	if o.format == "" && o.output != "" {
+		o.format = formatFromExtension(o.output)
+	}
 	var err error
 	if *days != "" {
 		if o.days, err = strconv.Atoi(*days); err != nil || o.days < 1 || o.days > 3650 {

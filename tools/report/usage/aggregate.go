@@ -161,7 +161,8 @@ type Aggregator struct {
 	dayModel   map[dayModelKey]*Counters
 	unpriced   map[string]*unpricedInfo // by base model
 	models     map[string]*modelInfo
-	Skipped    int64 // malformed lines
+	Skipped    int64 // malformed lines (oversized ones included)
+	Oversized  int64 // lines longer than MaxLineBytes
 	OutOfRange int64 // well-formed records outside [Start, End)
 }
 
@@ -183,7 +184,7 @@ func (a *Aggregator) Reset() {
 	clear(a.days)
 	clear(a.dayModel)
 	clear(a.unpriced)
-	a.Skipped, a.OutOfRange = 0, 0
+	a.Skipped, a.OutOfRange, a.Oversized = 0, 0, 0
 }
 
 func (a *Aggregator) model(id []byte) *modelInfo {
@@ -401,6 +402,7 @@ func (a *Aggregator) Merge(o *Aggregator) {
 		u.missing |= n.missing
 	}
 	a.Skipped += o.Skipped
+	a.Oversized += o.Oversized
 	a.OutOfRange += o.OutOfRange
 }
 

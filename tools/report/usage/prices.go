@@ -38,10 +38,14 @@ type Rates struct {
 // price of the region the request was made in); Global overrides them for
 // requests through a global. profile, which AWS prices below the geographic
 // ones. An override without a rate falls back to the top-level rate.
+//
+// Batch holds batch-inference prices for reference; they are not applied,
+// because invocation logs do not mark requests of batch jobs.
 type Price struct {
 	Rates
 	Global  *Rates           `json:"global,omitempty"`
 	Regions map[string]Rates `json:"regions,omitempty"`
+	Batch   *Rates           `json:"batch,omitempty"`
 }
 
 // PriceTable maps base model ids (the by_model key) to prices.
@@ -183,6 +187,9 @@ func ParsePrices(b []byte) (*PriceTable, error) {
 		check("", &p.Rates)
 		if p.Global != nil {
 			check(" global", p.Global)
+		}
+		if p.Batch != nil {
+			check(" batch", p.Batch)
 		}
 		for r, x := range p.Regions {
 			check(" region "+r, &x)

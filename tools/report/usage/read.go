@@ -202,7 +202,17 @@ func (w *worker) lines(br *bufio.Reader) (int64, error) {
 			}
 			line = w.long
 			if len(line) > MaxLineBytes {
-				line = []byte("-") // counts as malformed
+				// skipped and reported as oversized, not as malformed JSON
+				total += int64(len(line))
+				w.obj.Skipped++
+				w.obj.Oversized++
+				if err != nil {
+					if err == io.EOF {
+						return total, nil
+					}
+					return total, err
+				}
+				continue
 			}
 		}
 		total += int64(len(line))

@@ -38,18 +38,21 @@ func RowOf(k KeyCounters) Row {
 // Report is the stable JSON contract of tools/report. Costs are exact decimal
 // numbers; every by_* list sums to the totals.
 type Report struct {
-	Records           int64       `json:"records"`
-	Errors            int64       `json:"errors"`
-	InputTokens       int64       `json:"input_tokens"`
-	OutputTokens      int64       `json:"output_tokens"`
-	CacheReadTokens   int64       `json:"cache_read_input_tokens"`
-	CacheWriteTokens  int64       `json:"cache_write_input_tokens"`
-	EstimatedCostUSD  json.Number `json:"estimated_cost_usd"`
-	UnpricedRecords   int64       `json:"unpriced_records"`
-	UnpricedTokens    int64       `json:"unpriced_tokens"`
-	CostStatus        string      `json:"cost_status"`
-	SkippedLines      int64       `json:"skipped_lines"`
-	UnreadableObjects int64       `json:"unreadable_objects"`
+	Records          int64       `json:"records"`
+	Errors           int64       `json:"errors"`
+	InputTokens      int64       `json:"input_tokens"`
+	OutputTokens     int64       `json:"output_tokens"`
+	CacheReadTokens  int64       `json:"cache_read_input_tokens"`
+	CacheWriteTokens int64       `json:"cache_write_input_tokens"`
+	EstimatedCostUSD json.Number `json:"estimated_cost_usd"`
+	UnpricedRecords  int64       `json:"unpriced_records"`
+	UnpricedTokens   int64       `json:"unpriced_tokens"`
+	CostStatus       string      `json:"cost_status"`
+	SkippedLines     int64       `json:"skipped_lines"`
+	// OversizedLines counts the skipped lines longer than MaxLineBytes.
+	OversizedLines    int64 `json:"oversized_lines"`
+	MaxLineBytes      int64 `json:"max_line_bytes"`
+	UnreadableObjects int64 `json:"unreadable_objects"`
 
 	ByModel     []Row `json:"by_model"`
 	ByModelID   []Row `json:"by_model_id"`
@@ -135,7 +138,7 @@ func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 		Records: t.Records, Errors: t.Errors, InputTokens: t.InputTokens, OutputTokens: t.OutputTokens,
 		CacheReadTokens: t.CacheReadTokens, CacheWriteTokens: t.CacheWriteTokens,
 		EstimatedCostUSD: json.Number(FormatUSD(t.CostUnits)), CostUnits: t.CostUnits,
-		UnpricedRecords: t.Unpriced, UnpricedTokens: t.UnpricedTokens, CostStatus: t.CostStatus(), SkippedLines: a.Skipped, OutOfRangeRecords: a.OutOfRange,
+		UnpricedRecords: t.Unpriced, UnpricedTokens: t.UnpricedTokens, CostStatus: t.CostStatus(), SkippedLines: a.Skipped, OversizedLines: a.Oversized, MaxLineBytes: MaxLineBytes, OutOfRangeRecords: a.OutOfRange,
 		ByModel: rows(a.Rows(ByModel)), ByModelID: rows(a.Rows(ByModelID)), ByAccount: rows(a.Rows(ByAccount)),
 		ByCaller: rows(a.Rows(ByCaller)), ByDay: rows(a.Days()), ByOperation: rows(a.Rows(ByOperation)),
 		ByRegion: rows(a.Rows(ByRegion)), ByInferenceRegion: rows(a.Rows(ByInferenceRegion)),
