@@ -177,3 +177,43 @@ func TestPrintPricesIsAValidPriceFile(t *testing.T) {
 		t.Errorf("prices: %v", m["prices"])
 	}
 }
+
+func TestNewUserRoughEdges(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, trapFiles(t))
+	file := filepath.Join(t.TempDir(), "a.json.gz")
+	os.WriteFile(file, gz(t, r1), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--logs", dir, "--logs", t.TempDir()}, 2, "given twice"},
+		{[]string{"--logs", dir, "--prices", "a.json", "--prices", "b.json"}, 2, "given twice"},
+		{[]string{"--logs", dir, "--prices", ""}, 2, "--prices: empty value"},
+		{[]string{"--logs", ""}, 2, "--logs: empty value"},
+		{[]string{"--logs", file}, 2, "is a file, not a log tree"},
+		{[]string{"--logs", t.TempDir()}, 1, "no log objects under"},
+		{[]string{"--logs", dir, "--start", "2030-01-01"}, 1, "no records in the period 2030-01-01"},
+		{[]string{"--logs", dir, "--strict"}, 1, "--strict: 2 objects were unreadable"},
+	} {
+		var out, errb bytes.Buffer
+		code := offlineEnv(t).run(context.Background(), append(c.args, "-q"), &out, &errb)
+		if code != c.code || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errb.String(), c.code, c.want)
+		}
+	}
+	// --allow-empty writes the empty report and exits 0
+	var out, errb bytes.Buffer
+	if code := offlineEnv(t).run(context.Background(), []string{"--logs", t.TempDir(), "--allow-empty", "-q"}, &out, &errb); code != 0 || !json.Valid(out.Bytes()) {
+		t.Errorf("--allow-empty: exit %d %s", code, errb.String())
+	}
+	// -o report.html without --format writes HTML
+	html := filepath.Join(t.TempDir(), "report.html")
+	if code := offlineEnv(t).run(context.Background(), []string{"--logs", dir, "-o", html, "-q"}, &out, &errb); code != 0 {
+		t.Fatalf("-o report.html: exit %d %s", code, errb.String())
+	}
+	if b, _ := os.ReadFile(html); !bytes.HasPrefix(b, []byte("<!DOCTYPE html>")) {
+		t.Errorf("-o report.html did not write HTML: %.80s", b)
+	}
+}

@@ -259,8 +259,8 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if o.logs != "" && rep.Records == 0 && !o.allowEmpty {
 		what := fmt.Sprintf("no log objects under %s", o.logs)
-		if rep.Objects > 0 {
-			what = fmt.Sprintf("no records in the period among %d objects under %s", rep.Objects, o.logs)
+		if rep.Objects > 0 || !o.from.IsZero() || !o.to.IsZero() {
+			what = fmt.Sprintf("no records in the period %s under %s (%d objects read)", periodText(rep.Period), o.logs, rep.Objects)
 		}
 		fmt.Fprintf(stderr, "report: %s; check the path (the logging key prefix, above AWSLogs/) and the period, or pass --allow-empty to write an empty report\n", what)
 		return 1

@@ -186,3 +186,18 @@ func TestDaySeriesIsZeroFilled(t *testing.T) {
 		t.Errorf("open period: %d days, want 9 (11-02..11-10)", len(rep.ByDay))
 	}
 }
+
+// A line over the limit is reported as oversized, not as malformed JSON.
+func TestOversizedLinesAreCounted(t *testing.T) {
+	defer func(old int) { MaxLineBytes = old }(MaxLineBytes)
+	MaxLineBytes = 200 << 10 // above the reader's 64 KiB buffer
+	good := `{"timestamp":"2026-11-20T10:00:00Z","modelId":"amazon.nova-micro-v1:0","input":{"inputTokenCount":5}}`
+	big := `{"timestamp":"2026-11-20T10:00:00Z","modelId":"amazon.nova-micro-v1:0","input":{"inputBodyJson":"` + strings.Repeat("x", 300<<10) + `"}}`
+	a := NewAggregator(NewConfig(Options{}))
+	if err := ReadLines(strings.NewReader(good+"\n"+big+"\n"+good+"\n"+big), a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Total.Records != 2 || a.Skipped != 2 || a.Oversized != 2 {
+		t.Errorf("records %d skipped %d oversized %d, want 2, 2, 2", a.Total.Records, a.Skipped, a.Oversized)
+	}
+}

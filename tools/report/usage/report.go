@@ -138,7 +138,7 @@ func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 		Records: t.Records, Errors: t.Errors, InputTokens: t.InputTokens, OutputTokens: t.OutputTokens,
 		CacheReadTokens: t.CacheReadTokens, CacheWriteTokens: t.CacheWriteTokens,
 		EstimatedCostUSD: json.Number(FormatUSD(t.CostUnits)), CostUnits: t.CostUnits,
-		UnpricedRecords: t.Unpriced, UnpricedTokens: t.UnpricedTokens, CostStatus: t.CostStatus(), SkippedLines: a.Skipped, OversizedLines: a.Oversized, MaxLineBytes: MaxLineBytes, OutOfRangeRecords: a.OutOfRange,
+		UnpricedRecords: t.Unpriced, UnpricedTokens: t.UnpricedTokens, CostStatus: t.CostStatus(), SkippedLines: a.Skipped, OversizedLines: a.Oversized, MaxLineBytes: int64(MaxLineBytes), OutOfRangeRecords: a.OutOfRange,
 		ByModel: rows(a.Rows(ByModel)), ByModelID: rows(a.Rows(ByModelID)), ByAccount: rows(a.Rows(ByAccount)),
 		ByCaller: rows(a.Rows(ByCaller)), ByDay: rows(a.Days()), ByOperation: rows(a.Rows(ByOperation)),
 		ByRegion: rows(a.Rows(ByRegion)), ByInferenceRegion: rows(a.Rows(ByInferenceRegion)),
