@@ -104,6 +104,34 @@ func (p *Price) units(region string, global bool) unitPrice {
 	return u
 }
 
+// RoundedPrices names the rates of t finer than the cost resolution (1e-7 USD
+// per 1,000 tokens) and what they are rounded to, sorted.
+func RoundedPrices(t *PriceTable) []string {
+	var out []string
+	check := func(id, where string, r *Rates) {
+		for k, v := range r.list() {
+			if v == nil {
+				continue
+			}
+			units := math.Round(*v * CostUnitsPerUSD / 1000)
+			if back := units * 1000 / CostUnitsPerUSD; math.Abs(back-*v) > 1e-12 {
+				out = append(out, fmt.Sprintf("%s%s %s %v -> %v", id, where, KindNames[k], *v, back))
+			}
+		}
+	}
+	for id, p := range t.Models {
+		check(id, "", &p.Rates)
+		if p.Global != nil {
+			check(id, " global", p.Global)
+		}
+		for r, x := range p.Regions {
+			check(id, " "+r, &x)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // F returns a pointer to v, for building Rates.
 func F(v float64) *float64 { return &v }
 

@@ -201,3 +201,19 @@ func TestOversizedLinesAreCounted(t *testing.T) {
 		t.Errorf("records %d skipped %d oversized %d, want 2, 2, 2", a.Total.Records, a.Skipped, a.Oversized)
 	}
 }
+
+// Every model the Price List mapping knows has an embedded price, so
+// --prices FILE accepts the ids --prices aws produces.
+func TestCatalogAndEmbeddedTableAgree(t *testing.T) {
+	emb := EmbeddedPrices()
+	for _, c := range Catalog {
+		if _, ok := emb.Models[c.ID]; !ok {
+			t.Errorf("catalog model %s has no embedded price", c.ID)
+		}
+	}
+	for id := range emb.Models {
+		if base, _ := BaseModel(id); base != id {
+			t.Errorf("embedded key %s is not a base model id (%s)", id, base)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package usage
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -150,6 +152,12 @@ func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 	}
 	p := a.cfg.opt.Prices
 	r.Prices = PriceSource{Source: p.Source, AsOf: p.AsOf}
+	if rounded := RoundedPrices(p); len(rounded) > 0 {
+		if len(rounded) > 5 {
+			rounded = append(rounded[:5], fmt.Sprintf("and %d more", len(rounded)-5))
+		}
+		r.Notes = append(r.Notes, "prices finer than 1e-7 USD per 1,000 tokens are rounded to that resolution: "+strings.Join(rounded, "; "))
+	}
 	r.ByDay = fillDays(r.ByDay, start, end)
 	if !start.IsZero() {
 		r.Period.Start = start.UTC().Format(time.RFC3339)
