@@ -217,3 +217,37 @@ func TestNewUserRoughEdges(t *testing.T) {
 		t.Errorf("-o report.html did not write HTML: %.80s", b)
 	}
 }
+
+func TestCompareWithThePreviousPeriod(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, trapFiles(t))
+	m, _ := runJSON(t, offlineEnv(t), "--logs", dir, "--start", "2026-11-21", "--end", "2026-11-22", "--compare", "-q")
+	cmp := m["comparison"].(map[string]any)
+	if cmp["period"].(map[string]any)["start"] != "2026-11-19T00:00:00Z" || num(t, cmp["records"]) != 3 {
+		t.Errorf("comparison = %v, want the two days before with 3 records", cmp)
+	}
+	models := byKey(t, m, "by_model")
+	// nova micro: 0.000245 now against 0.00063 before
+	nova := models["amazon.nova-micro-v1:0"]["change"].(map[string]any)
+	if pct, _ := nova["change_pct"].(json.Number).Float64(); nova["basis"] != "cost" || pct > -61 || pct < -62 || nova["unusual_increase"] != false {
+		t.Errorf("nova micro change = %v, want cost -61%%", nova)
+	}
+	llama := models["meta.llama3-1-70b-instruct-v1:0"]["change"].(map[string]any)
+	if llama["change_pct"] != nil || llama["unusual_increase"] != true {
+		t.Errorf("llama (new this period) change = %v, want null change_pct and unusual", llama)
+	}
+	// the unpriced application profile compares by tokens
+	app := models["arn:aws:bedrock:us-east-1:333333333333:application-inference-profile/abc123xyz"]["change"].(map[string]any)
+	if app["basis"] != "tokens" {
+		t.Errorf("unpriced row change = %v, want basis tokens", app)
+	}
+	checkSums(t, m)
+	table := runFormat(t, "--logs", dir, "--start", "2026-11-21", "--end", "2026-11-22", "--compare", "--format", "table", "-q")
+	if !strings.Contains(table, "VS PREV") || !strings.Contains(table, "new !") || !strings.Contains(table, "-61%") {
+		t.Errorf("table lacks the comparison column:\n%s", table)
+	}
+	var out, errb bytes.Buffer
+	if code := offlineEnv(t).run(context.Background(), []string{"--logs", dir, "--compare"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--compare needs a period") {
+		t.Errorf("--compare without a period: exit %d %s", code, errb.String())
+	}
+}

@@ -105,6 +105,46 @@ func groupDigits(s string) string {
 
 func n(v int64) string { return groupDigits(strconv.FormatInt(v, 10)) }
 
+// headsFor are the counter columns of r: with a comparison, a VS PREV column.
+func headsFor(r *usage.Report) []string {
+	if r.Comparison == nil {
+		return counterHeads
+	}
+	return append(append([]string{}, counterHeads...), "VS PREV")
+}
+
+// cellsFor are the counter cells of x in r.
+func cellsFor(r *usage.Report, x usage.Row) []string {
+	c := counterCells(x)
+	if r.Comparison != nil {
+		c = append(c, changeCell(x.Change))
+	}
+	return c
+}
+
+// changeCell renders a change against the previous period: +63% (cost),
+// +63% tok (tokens, when a cost is partial), "new", and a "!" for an
+// unusual increase (over 50%).
+func changeCell(c *usage.Change) string {
+	if c == nil {
+		return "-"
+	}
+	s := "new"
+	if c.ChangePct != nil {
+		s = strconv.FormatFloat(*c.ChangePct, 'f', 0, 64) + "%"
+		if *c.ChangePct >= 0 {
+			s = "+" + s
+		}
+	}
+	if c.Basis == "tokens" && c.ChangePct != nil {
+		s += " tok"
+	}
+	if c.Unusual {
+		s += " !"
+	}
+	return s
+}
+
 func counterCells(x usage.Row) []string {
 	unpriced := n(x.UnpricedRecords)
 	if x.UnpricedRecords == 0 {
@@ -121,9 +161,20 @@ func counterCells(x usage.Row) []string {
 }
 
 func totalsRow(r *usage.Report) usage.Row {
-	return usage.Row{Key: "TOTAL", Records: r.Records, Errors: r.Errors, InputTokens: r.InputTokens, OutputTokens: r.OutputTokens,
+	t := usage.Row{Key: "TOTAL", Records: r.Records, Errors: r.Errors, InputTokens: r.InputTokens, OutputTokens: r.OutputTokens,
 		CacheReadTokens: r.CacheReadTokens, CacheWriteTokens: r.CacheWriteTokens, CostUnits: r.CostUnits, UnpricedRecords: r.UnpricedRecords,
 		UnpricedTokens: r.UnpricedTokens, CostStatus: r.CostStatus}
+	if r.Comparison != nil {
+		t.Change = &r.Comparison.Change
+	}
+	return t
+}
+
+// compareLegend explains the VS PREV column.
+func compareLegend(r *usage.Report) string {
+	c := r.Comparison
+	return fmt.Sprintf("vs prev: change against %s (%s records); cost change, or tokens (tok) where a cost is partial; ! = more than %.0f%% up or new (unusual spending).",
+		periodText(c.Period), n(c.Records), usage.UnusualIncrease)
 }
 
 // costLegend explains the cost markers, with what the totals leave out.
@@ -148,19 +199,22 @@ func periodText(p usage.Period) string {
 
 func writeTable(w io.Writer, r *usage.Report, top int) error {
 	fmt.Fprintf(w, "Bedrock usage report\nsource:  %s\nperiod:  %s\nprices:  %s (as of %s)\n\n", r.Source, periodText(r.Period), r.Prices.Source, orDash(r.Prices.AsOf))
-	aligned(w, append([]string{""}, counterHeads...), [][]string{append([]string{"TOTAL"}, counterCells(totalsRow(r))...)})
+	aligned(w, append([]string{""}, headsFor(r)...), [][]string{append([]string{"TOTAL"}, cellsFor(r, totalsRow(r))...)})
 	fmt.Fprintf(w, "skipped lines: %d   unreadable objects: %d   out-of-range records: %d\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
 	if l := costLegend(r); l != "" {
 		fmt.Fprintln(w, l)
+	}
+	if c := r.Comparison; c != nil {
+		fmt.Fprintln(w, compareLegend(r))
 	}
 	for _, s := range sections(r) {
 		fmt.Fprintf(w, "\n%s\n", s.title)
 		rows, more := limit(s.rows, top)
 		var cells [][]string
 		for _, x := range rows {
-			cells = append(cells, append([]string{x.Key}, counterCells(x)...))
+			cells = append(cells, append([]string{x.Key}, cellsFor(r, x)...))
 		}
-		aligned(w, append([]string{s.column}, counterHeads...), cells)
+		aligned(w, append([]string{s.column}, headsFor(r)...), cells)
 		if more > 0 {
 			fmt.Fprintf(w, "... %d more (all rows in --format json or csv)\n", more)
 		}
@@ -292,19 +346,22 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 func writeMarkdown(w io.Writer, r *usage.Report, top int) error {
 	// r is neutralized: every string in it is literal Markdown text.
 	fmt.Fprintf(w, "# Bedrock usage report\n\n- source: %s\n- period: %s\n- prices: %s (as of %s)\n\n", r.Source, periodText(r.Period), r.Prices.Source, orDash(r.Prices.AsOf))
-	head := "| " + strings.Join(counterHeads, " | ") + " |"
-	align := strings.Repeat("---:|", len(counterHeads))
+	head := "| " + strings.Join(headsFor(r), " | ") + " |"
+	align := strings.Repeat("---:|", len(headsFor(r)))
 	fmt.Fprintf(w, "| |%s\n|---|%s\n", strings.TrimPrefix(head, "|"), align)
-	fmt.Fprintf(w, "| **total** | %s |\n\n", strings.Join(counterCells(totalsRow(r)), " | "))
+	fmt.Fprintf(w, "| **total** | %s |\n\n", strings.Join(cellsFor(r, totalsRow(r)), " | "))
 	fmt.Fprintf(w, "Skipped lines: %d. Unreadable objects: %d. Out-of-range records: %d.\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
 	if l := costLegend(r); l != "" {
 		fmt.Fprintf(w, "\n%s\n", mdSafe(l))
+	}
+	if r.Comparison != nil {
+		fmt.Fprintf(w, "\n%s\n", mdSafe(compareLegend(r)))
 	}
 	for _, s := range sections(r) {
 		fmt.Fprintf(w, "\n## %s\n\n| %s %s\n|---|%s\n", s.title, mdSafe(s.column), head, align)
 		rows, more := limit(s.rows, top)
 		for _, x := range rows {
-			fmt.Fprintf(w, "| %s | %s |\n", x.Key, strings.Join(counterCells(x), " | "))
+			fmt.Fprintf(w, "| %s | %s |\n", x.Key, strings.Join(cellsFor(r, x), " | "))
 		}
 		if more > 0 {
 			fmt.Fprintf(w, "\n%d more rows in `--format json` or `csv`.\n", more)

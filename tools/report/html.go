@@ -267,6 +267,7 @@ th{background:#f9fafb;font-weight:600}svg{width:100%;height:auto}.ax{font-size:1
 {{if .R.UnpricedModels}}<p class="warn">Unpriced models (tokens without a price are left out of the cost, never counted as $0):{{range .R.UnpricedModels}} <code>{{.Key}}</code> ({{if .NoPrice}}no price{{else}}no {{range $i, $k := .Missing}}{{if $i}}, {{end}}{{$k}}{{end}} price{{end}}; {{.Records}} records, {{.Tokens}} tokens){{end}}</p>{{end}}
 <svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fde68a"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b45309" stroke-width="3"/></pattern></defs></svg>
 {{if .Legend}}<p class="warn">{{.Legend}} Hatched bars mark such costs.</p>{{end}}
+{{if .Compare}}<p class="more">{{.Compare}}</p>{{end}}
 <h2>Tokens per day by model (input + output + cache read + cache write)</h2>{{.DayChart}}
 <h2>Estimated cost per day (USD, sum of priced tokens)</h2>{{.CostDayChart}}
 <h2>Estimated cost by account (USD, sum of priced tokens)</h2>{{.AccountChart}}
@@ -287,7 +288,7 @@ func writeHTML(w io.Writer, r *usage.Report, top int) error {
 		rows, more := limit(s.rows, top)
 		hs := htmlSection{Title: s.title, Column: s.column, More: more}
 		for _, x := range rows {
-			hs.Rows = append(hs.Rows, append([]string{x.Key}, counterCells(x)...))
+			hs.Rows = append(hs.Rows, append([]string{x.Key}, cellsFor(r, x)...))
 		}
 		secs = append(secs, hs)
 	}
@@ -310,7 +311,7 @@ func writeHTML(w io.Writer, r *usage.Report, top int) error {
 		"AccountChart":  barChart("cost-by-account", "cost by account", r.ByAccount, top, usd, dollars, true),
 		"Legend":        costLegend(r),
 		"CallerMeasure": callerMeasure, "CallerChart": callerChart,
-		"Sections": secs, "Heads": counterHeads,
+		"Sections": secs, "Heads": headsFor(r), "Compare": compareText(r),
 	})
 }
 
@@ -323,4 +324,11 @@ func costCell(r *usage.Report) string {
 		return "$" + money(r.CostUnits) + "*"
 	}
 	return "$" + money(r.CostUnits)
+}
+
+func compareText(r *usage.Report) string {
+	if r.Comparison == nil {
+		return ""
+	}
+	return compareLegend(r)
 }

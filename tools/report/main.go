@@ -94,6 +94,7 @@ type options struct {
 	quiet           bool
 	strict          bool // exit 1 when objects were unreadable
 	allowEmpty      bool // an empty log tree or period is not an error
+	compare         bool // also read the previous period and show the change
 
 	from, to time.Time // resolved period; zero = open
 }
@@ -179,6 +180,10 @@ Output:
   -o, --output FILE      write the report to FILE instead of standard output; without --format
                          the extension chooses it (.html, .csv, .json, .md, .txt)
   --group-by tag:KEY     add by_tag: usage by requestMetadata[KEY] (team, cost centre...)
+  --compare              also read the previous period of the same length and show each row's
+                         change (cost, or tokens where a cost is partial); "!" marks an increase
+                         of more than 50% or a new row. Needs a closed period. On by default for
+                         --format html with a closed period (--compare=false turns it off).
   --top N                rows per breakdown in table, markdown and html (default 15, 0 = all);
                          json and csv always hold every row
 
@@ -249,6 +254,17 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1
+	}
+	if o.compare {
+		po := *o
+		po.from, po.to = usage.PreviousPeriod(o.from, o.to)
+		po.quiet = true
+		prev, err := e.collect(ctx, &po, prices, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "report: previous period for --compare: %v\n", err)
+			return 1
+		}
+		usage.Compare(rep, prev)
 	}
 	rep.Notes = append(rep.Notes, priceNotes...)
 	if stale != "" && !o.quiet {
@@ -329,6 +345,7 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 	fs.Var(output, "o", "")
 	fs.BoolVar(&o.strict, "strict", false, "")
 	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
+	fs.BoolVar(&o.compare, "compare", false, "")
 	fs.StringVar(&o.groupBy, "group-by", "", "")
 	fs.BoolVar(&o.resolveProfiles, "resolve-profiles", false, "")
 	fs.StringVar(&o.region, "region", "", "")
@@ -400,6 +417,13 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 	}
 	if err := o.resolvePeriod(now); err != nil {
 		return nil, err
+	}
+	closed := !o.from.IsZero() && !o.to.IsZero()
+	if o.compare && !closed {
+		return nil, badFlag("--compare needs a period with a start and an end (--days N, or --start and --end) to compare with the one before it")
+	}
+	if !given["compare"] && o.format == "html" && closed {
+		o.compare = true // the HTML report compares by default; --compare=false turns it off
 	}
 	return o, nil
 }

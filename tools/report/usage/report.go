@@ -24,6 +24,8 @@ type Row struct {
 	// CostStatus is complete, partial (estimated_cost_usd is a lower bound)
 	// or unpriced (no token of the row has a price: the cost is unknown).
 	CostStatus string `json:"cost_status"`
+	// Change compares the row with the previous period (--compare).
+	Change *Change `json:"change,omitempty"`
 	// CostUnits is the exact cost in 1e-10 USD (not serialised).
 	CostUnits int64 `json:"-"`
 }
@@ -88,6 +90,8 @@ type Report struct {
 	Bytes   int64       `json:"bytes_read,omitempty"`
 	// Metrics is present for the metrics source.
 	Metrics *MetricsSection `json:"metrics,omitempty"`
+	// Comparison describes the previous period (--compare).
+	Comparison *Comparison `json:"comparison,omitempty"`
 	// Notes explain limits of the source (for example, metrics carry no caller).
 	Notes []string `json:"notes,omitempty"`
 
