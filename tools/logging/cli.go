@@ -275,7 +275,7 @@ func execute(ctx context.Context, cfg cliConfig, stdout, stderr io.Writer) int {
 	case cfg.org:
 		accounts, err = listOrgAccounts(ctx, organizations.NewFromConfig(base), cfg.ou)
 		if err != nil {
-			fmt.Fprintf(stderr, "logging: %s (run this from the management account or a delegated administrator)\n", explain(err, target{Account: sess.callerAcct, Region: base.Region}))
+			fmt.Fprintf(stderr, "logging: %s (run this from the management account or a delegated administrator)\n", explain(err, target{Account: sess.CallerAccount, Region: base.Region}))
 			return exitFailed
 		}
 		if len(accounts) == 0 {
@@ -283,7 +283,7 @@ func execute(ctx context.Context, cfg cliConfig, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 	case len(accounts) == 0:
-		accounts = []string{sess.callerAcct}
+		accounts = []string{sess.CallerAccount}
 	}
 	targets := make([]target, 0, len(accounts)*len(regions))
 	for _, a := range accounts {
