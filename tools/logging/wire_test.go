@@ -626,3 +626,57 @@ func TestSDKWarningsNeverReachTheTerminal(t *testing.T) {
 		t.Errorf("exit %d, stderr %q: want 1 and a short message", code, errs)
 	}
 }
+
+// --s3-only drops the baseline's CloudWatch destination; a template bucket
+// is filled in per account and region.
+func TestS3OnlyAndTemplatesAcrossAccounts(t *testing.T) {
+	s := newStub(t)
+	code, out, errs := runCLI(t, "enable", "--accounts", "111111111111,222222222222", "--regions", "us-east-1,eu-west-1",
+		"--s3-only", "--bucket", "bedrock-logs-{account}-{region}") // the baseline names a log group too
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	puts := s.Puts()
+	if len(puts) != 4 {
+		t.Fatalf("%d PUTs, want 4", len(puts))
+	}
+	for _, p := range puts {
+		cfg := putConfig(t, p)
+		s3 := cfg["s3Config"].(map[string]any)
+		if cfg["cloudWatchConfig"] != nil || s3["bucketName"] != stub.Bucket(p.Account, p.Region) {
+			t.Errorf("%s/%s: PUT %v, want only S3 to %s", p.Account, p.Region, cfg, stub.Bucket(p.Account, p.Region))
+		}
+	}
+}
+
+// policy --read-only grants exactly the actions status uses on the wire,
+// across accounts, and nothing that changes a configuration.
+func TestReadOnlyPolicyCoversStatus(t *testing.T) {
+	s := newStub(t)
+	if code, out, errs := runCLI(t, "status", "--accounts", "999999999999,111111111111", "--regions", "us-east-1,eu-west-1"); code == exitFailed {
+		t.Fatalf("status failed:\n%s\n%s", out, errs)
+	}
+	need := map[string]bool{}
+	for op := range s.Calls() {
+		for _, a := range operationActions[op] {
+			need[a] = true
+		}
+	}
+	granted := map[string]bool{}
+	for _, a := range policyActions(buildPolicy(scopeAll, defaultRoleName, true)) {
+		granted[a] = true
+	}
+	for a := range need {
+		if !granted[a] {
+			t.Errorf("status needs %s, the read-only policy does not grant it", a)
+		}
+	}
+	for a := range granted {
+		if strings.Contains(a, ":Put") || strings.Contains(a, ":Delete") {
+			t.Errorf("the read-only policy grants %s", a)
+		}
+	}
+	if code, out, _ := runCLI(t, "policy", "--read-only"); code != exitOK || strings.Contains(out, "PutModelInvocationLoggingConfiguration") || !strings.Contains(out, "GetModelInvocationLoggingConfiguration") {
+		t.Errorf("policy --read-only: exit %d\n%s", code, out)
+	}
+}
