@@ -219,8 +219,8 @@ func writeTable(w io.Writer, r *usage.Report, top int) error {
 			fmt.Fprintf(w, "... %d more (all rows in --format json or csv)\n", more)
 		}
 	}
-	if m := r.Metrics; m != nil {
-		fmt.Fprintf(w, "\nCloudWatch metrics per model (%s, %d GetMetricData calls for %d queries)\n", m.Region, m.Calls, m.Queries)
+	for _, m := range metricsSections(r) {
+		fmt.Fprintf(w, "\nCloudWatch metrics per model (%s, %d GetMetricData calls for %d queries)\n", where(m), m.Calls, m.Queries)
 		var cells [][]string
 		for _, x := range m.Models {
 			cells = append(cells, []string{x.ModelID, n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors), n(x.Throttles),
@@ -367,8 +367,8 @@ func writeMarkdown(w io.Writer, r *usage.Report, top int) error {
 			fmt.Fprintf(w, "\n%d more rows in `--format json` or `csv`.\n", more)
 		}
 	}
-	if m := r.Metrics; m != nil {
-		fmt.Fprintf(w, "\n## CloudWatch metrics per model (%s)\n\n| MODEL ID | INVOCATIONS | CLIENT ERR | SERVER ERR | THROTTLES | P50 ms | P90 ms | P99 ms | TTFT P50 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", m.Region)
+	for _, m := range metricsSections(r) {
+		fmt.Fprintf(w, "\n## CloudWatch metrics per model (%s)\n\n| MODEL ID | INVOCATIONS | CLIENT ERR | SERVER ERR | THROTTLES | P50 ms | P90 ms | P99 ms | TTFT P50 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", where(m))
 		for _, x := range m.Models {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.ModelID, n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors),
 				n(x.Throttles), ms(x.LatencyP50Ms), ms(x.LatencyP90Ms), ms(x.LatencyP99Ms), ms(x.TTFTP50Ms))
@@ -376,4 +376,20 @@ func writeMarkdown(w io.Writer, r *usage.Report, top int) error {
 	}
 	writeFootnotes(w, r, "")
 	return nil
+}
+
+// metricsSections are the CloudWatch sections of r: one per account and
+// region with --accounts, --organization or --regions.
+func metricsSections(r *usage.Report) []usage.MetricsSection {
+	if r.Metrics != nil {
+		return []usage.MetricsSection{*r.Metrics}
+	}
+	return r.MetricsTargets
+}
+
+func where(m usage.MetricsSection) string {
+	if m.Account != "" {
+		return m.Account + " " + m.Region
+	}
+	return m.Region
 }

@@ -39,6 +39,7 @@ type env struct {
 	isTerminal func(w io.Writer) bool
 	poll       time.Duration // Logs Insights polling interval
 	priceCache string        // file --prices aws caches the fetched table in ("" = none)
+	newSession func(ctx context.Context, base aws.Config, roleName string) (targetSession, error)
 }
 
 func defaultEnv() *env {
@@ -62,6 +63,7 @@ func defaultEnv() *env {
 		},
 		poll:       time.Second,
 		priceCache: defaultPriceCache(),
+		newSession: newAWSSession,
 	}
 }
 
@@ -92,9 +94,14 @@ type options struct {
 	workers         int
 	top             int
 	quiet           bool
-	strict          bool // exit 1 when objects were unreadable
-	allowEmpty      bool // an empty log tree or period is not an error
-	compare         bool // also read the previous period and show the change
+	strict          bool     // exit 1 when objects were unreadable
+	allowEmpty      bool     // an empty log tree or period is not an error
+	compare         bool     // also read the previous period and show the change
+	accounts        []string // metrics: accounts to read (--accounts)
+	org             bool     // metrics: every ACTIVE account of the organization
+	ou              string   // with org: one OU and the OUs below it
+	regions         []string // metrics: regions to read (--regions)
+	roleName        string   // role assumed in accounts other than the caller's
 
 	from, to time.Time // resolved period; zero = open
 }
@@ -190,6 +197,17 @@ Output:
 AWS:
   --region R             AWS region (default: from the environment or profile)
   --profile P            shared config profile
+
+Metrics across accounts and regions (the same targets as tools/logging):
+  --regions a,b          regions to read (repeat or comma-separate; every value given is used)
+  --accounts id,id       accounts to read (repeat or comma-separate), through --role-name
+  --organization [--ou ID]
+                         every ACTIVE account of the organization (or of one OU and those below)
+  --role-name NAME       role assumed in each account other than the caller's
+                         (default OrganizationAccountAccessRole); needs cloudwatch:ListMetrics and
+                         cloudwatch:GetMetricData there
+                         by_account and by_region then name the real accounts and regions; a
+                         target that fails is named on stderr and in notes, and the exit status is 1
 
 Other:
   --strict               exit 1 when objects were unreadable (the report is still written)
@@ -303,6 +321,10 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.output != "" && !o.quiet {
 		fmt.Fprintf(stderr, "report: wrote %s\n", o.output)
 	}
+	if rep.FailedTargets > 0 {
+		fmt.Fprintf(stderr, "report: %d targets could not be read (named in notes); the report covers the others\n", rep.FailedTargets)
+		return 1
+	}
 	if o.strict && rep.UnreadableObjects > 0 {
 		fmt.Fprintf(stderr, "report: --strict: %d objects were unreadable (named above and in unreadable_object_names)\n", rep.UnreadableObjects)
 		return 1
@@ -346,6 +368,12 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 	fs.BoolVar(&o.strict, "strict", false, "")
 	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
 	fs.BoolVar(&o.compare, "compare", false, "")
+	var accounts, regions multiFlag
+	fs.Var(&accounts, "accounts", "")
+	fs.Var(&regions, "regions", "")
+	fs.BoolVar(&o.org, "organization", false, "")
+	fs.StringVar(&o.ou, "ou", "", "")
+	fs.StringVar(&o.roleName, "role-name", "", "")
 	fs.StringVar(&o.groupBy, "group-by", "", "")
 	fs.BoolVar(&o.resolveProfiles, "resolve-profiles", false, "")
 	fs.StringVar(&o.region, "region", "", "")
@@ -364,6 +392,7 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 		return nil, badFlag("unexpected argument %q; flags start with -- (see --help)", fs.Arg(0))
 	}
 	o.logGroups = groups
+	o.accounts, o.regions = accounts, regions
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if given["prices"] && o.prices == "" {
@@ -416,6 +445,9 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 		return nil, badFlag("--group-by %q: metrics carry no request metadata; use --logs or --log-group", o.groupBy)
 	}
 	if err := o.resolvePeriod(now); err != nil {
+		return nil, err
+	}
+	if err := o.checkTargets(); err != nil {
 		return nil, err
 	}
 	closed := !o.from.IsZero() && !o.to.IsZero()

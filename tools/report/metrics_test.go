@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/bedrockgov/bedrockgov/tools/awstarget"
 )
 
 // cwStub is CloudWatch speaking Smithy RPC v2 CBOR, as the real client does.
@@ -248,6 +251,79 @@ func TestPeriodFor(t *testing.T) {
 	} {
 		if got := PeriodFor(now.Add(-c.ago), now, c.want); got != c.exp {
 			t.Errorf("PeriodFor(%v ago, %d) = %d, want %d", c.ago, c.want, got, c.exp)
+		}
+	}
+}
+
+// fakeSession stands for awstarget.Session (tested on the wire in
+// tools/logging): every target's configuration points at the CloudWatch stub.
+type fakeSession struct {
+	url      string
+	org      []string
+	denied   map[string]bool
+	mu       sync.Mutex
+	regionOf map[string]int
+}
+
+func (f *fakeSession) Caller() string { return "999999999999" }
+func (f *fakeSession) OrgAccounts(ctx context.Context, ou string) ([]string, error) {
+	return f.org, nil
+}
+func (f *fakeSession) Config(ctx context.Context, t awstarget.Target) (aws.Config, error) {
+	if f.denied[t.Account] {
+		return aws.Config{}, &awstarget.AssumeRoleError{RoleARN: "arn:aws:iam::" + t.Account + ":role/R", Account: t.Account, Err: fmt.Errorf("AccessDenied")}
+	}
+	f.mu.Lock()
+	f.regionOf[t.Region]++
+	f.mu.Unlock()
+	return aws.Config{Region: t.Region, BaseEndpoint: aws.String(f.url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID"+t.Account, "secret", "")}, nil
+}
+
+func TestMetricsAcrossAccountsAndRegions(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
+	stub := &cwStub{start: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), periodsSeen: map[string]bool{}, pagedOnce: true,
+		models: []string{"amazon.nova-micro-v1:0", "us.amazon.nova-micro-v1:0"}}
+	srv := httptest.NewServer(stub)
+	defer srv.Close()
+	fs := &fakeSession{url: srv.URL, denied: map[string]bool{"333333333333": true}, regionOf: map[string]int{},
+		org: []string{"111111111111", "222222222222", "333333333333"}}
+	e := defaultEnv()
+	e.loadAWS = stubAWS(srv.URL)
+	e.now = func() time.Time { return now }
+	e.newSession = func(context.Context, aws.Config, string) (targetSession, error) { return fs, nil }
+	var out, errb strings.Builder
+	code := e.run(context.Background(), []string{"--organization", "--regions", "us-east-1", "--regions", "eu-west-1", "--days", "2", "--format", "json"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "333333333333") {
+		t.Errorf("exit %d, stderr %q: want 1 naming the account whose role could not be assumed", code, errb.String())
+	}
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(out.String()))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	accts := byKey(t, m, "by_account")
+	regions := byKey(t, m, "by_region")
+	// each target: 2 model ids x 15 invocations
+	if len(accts) != 2 || num(t, accts["111111111111"]["records"]) != 60 || num(t, accts["222222222222"]["records"]) != 60 {
+		t.Errorf("by_account = %v", accts)
+	}
+	if len(regions) != 2 || num(t, regions["us-east-1"]["records"]) != 60 || num(t, regions["eu-west-1"]["records"]) != 60 {
+		t.Errorf("by_region = %v (both --regions values are used)", regions)
+	}
+	if fs.regionOf["us-east-1"] != 2 || fs.regionOf["eu-west-1"] != 2 {
+		t.Errorf("targets read per region: %v", fs.regionOf)
+	}
+	if n := len(m["metrics_targets"].([]any)); n != 4 || num(t, m["failed_targets"]) != 2 {
+		t.Errorf("metrics_targets %d, failed_targets %v; want 4 and 2", n, m["failed_targets"])
+	}
+	checkSums(t, m)
+	for _, c := range []struct{ args []string }{{[]string{"--accounts", "12345"}}, {[]string{"--logs", "x", "--accounts", "111111111111"}},
+		{[]string{"--ou", "ou-abcd-12345678"}}, {[]string{"--regions", "mars-1"}}} {
+		var o, eb strings.Builder
+		if code := e.run(context.Background(), c.args, &o, &eb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", c.args, code, eb.String())
 		}
 	}
 }

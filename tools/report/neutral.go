@@ -107,6 +107,16 @@ func neutralized(r *usage.Report, f func(string) string) *usage.Report {
 	for i, s := range r.Notes {
 		c.Notes[i] = f(s)
 	}
+	c.MetricsTargets = make([]usage.MetricsSection, len(r.MetricsTargets))
+	for i, m := range r.MetricsTargets {
+		models := make([]usage.MetricsModel, len(m.Models))
+		for j, x := range m.Models {
+			x.ModelID = f(x.ModelID)
+			models[j] = x
+		}
+		m.Models = models
+		c.MetricsTargets[i] = m
+	}
 	if r.Metrics != nil {
 		m := *r.Metrics
 		m.Models = make([]usage.MetricsModel, len(r.Metrics.Models))

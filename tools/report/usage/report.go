@@ -88,8 +88,14 @@ type Report struct {
 	Prices  PriceSource `json:"prices"`
 	Objects int64       `json:"objects_read,omitempty"`
 	Bytes   int64       `json:"bytes_read,omitempty"`
-	// Metrics is present for the metrics source.
-	Metrics *MetricsSection `json:"metrics,omitempty"`
+	// Metrics is present for the metrics source of one account and region;
+	// MetricsTargets, one per account and region, with --accounts,
+	// --organization or --regions.
+	Metrics        *MetricsSection  `json:"metrics,omitempty"`
+	MetricsTargets []MetricsSection `json:"metrics_targets,omitempty"`
+	// FailedTargets counts the accounts and regions that could not be read
+	// (named in notes).
+	FailedTargets int `json:"failed_targets,omitempty"`
 	// Comparison describes the previous period (--compare).
 	Comparison *Comparison `json:"comparison,omitempty"`
 	// Notes explain limits of the source (for example, metrics carry no caller).
@@ -113,6 +119,7 @@ type PriceSource struct {
 
 // MetricsSection holds the CloudWatch-only figures of the metrics source.
 type MetricsSection struct {
+	Account       string         `json:"account,omitempty"`
 	Region        string         `json:"region"`
 	PeriodSeconds int32          `json:"period_seconds"`
 	Models        []MetricsModel `json:"models"`
