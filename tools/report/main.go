@@ -19,10 +19,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/smithy-go/logging"
 	"golang.org/x/term"
 
+	"github.com/bedrockgov/bedrockgov/tools/awstarget"
 	"github.com/bedrockgov/bedrockgov/tools/report/usage"
 )
 
@@ -44,19 +43,10 @@ type env struct {
 
 func defaultEnv() *env {
 	return &env{
-		loadAWS: func(ctx context.Context, region, profile string) (aws.Config, error) {
-			// The SDK's own warnings (such as the IMDSv1 fallback) would break the
-			// one-line error contract; failures surface as errors instead.
-			opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
-			if region != "" {
-				opts = append(opts, config.WithRegion(region))
-			}
-			if profile != "" {
-				opts = append(opts, config.WithSharedConfigProfile(profile))
-			}
-			return config.LoadDefaultConfig(ctx, opts...)
-		},
-		now: time.Now,
+		// quiet (no SDK log lines break the one-line error contract), and a
+		// refused connection fails at once: the shared tools/awstarget loader
+		loadAWS: awstarget.LoadConfig,
+		now:     time.Now,
 		isTerminal: func(w io.Writer) bool {
 			f, ok := w.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
