@@ -50,7 +50,8 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, f := range []string{"--logs", "--log-group", "--days", "--start", "--end", "--prices", "--print-prices", "--resolve-profiles",
-		"--format", "--output", "--group-by", "--top", "--region", "--profile", "--workers", "--quiet", "unpriced_records", "skipped_lines"} {
+		"--format", "--output", "--group-by", "--top", "--region", "--profile", "--workers", "--quiet", "unpriced_records", "skipped_lines",
+		"--prices aws", "--compare", "--strict", "--allow-empty", "--regions", "--accounts", "--organization", "--role-name", "cost_status"} {
 		if !strings.Contains(out.String(), f) {
 			t.Errorf("--help does not mention %s", f)
 		}
