@@ -99,6 +99,9 @@ func tokensPerDayChart(r *usage.Report) template.HTML {
 		y := top + plotH
 		for s, v := range d {
 			bh := plotH * v / maxV
+			if v > 0 {
+				bh = max(bh, 1.5) // a series with usage stays visible next to a large one
+			}
 			y -= bh
 			if bh > 0 {
 				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" data-day="%s" data-series="%s" data-tokens="%d"><title>%s %s: %s tokens</title></rect>`,
@@ -208,8 +211,8 @@ func costPerDayChart(r *usage.Report) template.HTML {
 		x := left + slot*float64(i) + (slot-bw)/2
 		v := usage.USD(d.CostUnits)
 		bh := 0.0
-		if maxV > 0 {
-			bh = plotH * v / maxV
+		if maxV > 0 && v > 0 {
+			bh = max(plotH*v/maxV, 1.5)
 		}
 		fill := palette[0]
 		label := "$" + money(d.CostUnits)
