@@ -133,15 +133,23 @@ type modelInfo struct {
 	price    *Price // nil: the model has no price
 	global   bool   // called through a global. inference profile
 	byRegion map[string]unitPrice
+	// the last region asked for, which is nearly always the next one
+	lastRegion string
+	lastUnits  unitPrice
+	haveLast   bool
 }
 
 // units returns the resolved price of a request made in region.
 func (m *modelInfo) units(region []byte) unitPrice {
-	if u, ok := m.byRegion[string(region)]; ok {
-		return u
+	if m.haveLast && string(region) == m.lastRegion {
+		return m.lastUnits
 	}
-	u := m.price.units(string(region), m.global)
-	m.byRegion[string(region)] = u
+	u, ok := m.byRegion[string(region)]
+	if !ok {
+		u = m.price.units(string(region), m.global)
+		m.byRegion[string(region)] = u
+	}
+	m.lastRegion, m.lastUnits, m.haveLast = string(region), u, true
 	return u
 }
 
