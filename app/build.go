@@ -10,6 +10,7 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
+	"github.com/bedrockgov/bedrockgov/constructs/loggingconfig"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
 	"github.com/bedrockgov/bedrockgov/stacks"
 )
@@ -37,6 +38,8 @@ func Build(app awscdk.App, cfg *config.Config) []*stacks.MemberStack {
 			out = append(out, stacks.NewMemberStack(app, MemberStackName(e.Name, region), memberProps(cfg, e, region)))
 		}
 	}
+	buildHub(app, cfg)
+	buildOrg(app, cfg)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(false)}), nil)
 	return out
 }
@@ -66,7 +69,11 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			InfrequentAccessAfter: days(e.Lifecycle.InfrequentAccessDays),
 			GlacierAfter:          days(e.Lifecycle.GlacierDays),
 			ExpireAfter:           expire,
+			ObjectLockDays:        float64(e.ObjectLockDays),
+			ExistingLogGroup:      e.ExistingLogGroup,
 		},
+		LeaveLoggingToTool: !e.StackOwnsLogging(),
+		LoggingDataTypes:   (*loggingconfig.DataTypes)(ptr(e.DataTypesOrDefault())),
 		Monitoring: &monitoring.MonitoringProps{
 			DashboardName:   jsii.String(DashboardName(e, region)),
 			AlarmNamePrefix: jsii.String(fmt.Sprintf("Bedrock-%s-%s", e.Name, region)),
@@ -80,9 +87,13 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			MonitoredModels: e.MonitoredModels,
 			AlertEmails:     emails,
 		},
-		Tags: tags,
+		Tags:        tags,
+		Additions:   memberAdditions(cfg, e, region),
+		Replication: memberReplication(cfg, region),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func days(n int) awscdk.Duration { return awscdk.Duration_Days(jsii.Number(float64(n))) }
 

@@ -62,6 +62,9 @@ func (o *options) checkTargets() error {
 	if !o.multiTarget() && o.ou == "" && o.roleName == "" {
 		return nil
 	}
+	if o.athena.enabled {
+		return badFlag("--ou, --regions and --role-name apply to the metrics source; --athena takes --accounts or --organization, and --log-regions")
+	}
 	if o.logs != "" || len(o.logGroups) > 0 {
 		return badFlag("--accounts, --organization, --ou, --regions and --role-name apply to the metrics source; logs name their accounts and regions themselves")
 	}
