@@ -247,6 +247,19 @@ func TestCompareWithThePreviousPeriod(t *testing.T) {
 	if !strings.Contains(table, "VS PREV") || !strings.Contains(table, "new !") || !strings.Contains(table, "-61%") {
 		t.Errorf("table lacks the comparison column:\n%s", table)
 	}
+	rows, err := csv.NewReader(strings.NewReader(runFormat(t, "--logs", dir, "--start", "2026-11-21", "--end", "2026-11-22", "--compare", "--format", "csv", "-q"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		if r[0] == "model" && r[1] == "meta.llama3-1-70b-instruct-v1:0" {
+			found = r[15] == "" && r[16] == "true" && rows[0][16] == "unusual_increase"
+		}
+	}
+	if !found {
+		t.Errorf("csv lacks the change columns (llama new: empty change_pct, unusual_increase true): %v", rows[0])
+	}
 	var out, errb bytes.Buffer
 	if code := offlineEnv(t).run(context.Background(), []string{"--logs", dir, "--compare"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--compare needs a period") {
 		t.Errorf("--compare without a period: exit %d %s", code, errb.String())

@@ -310,11 +310,29 @@ func limit(rows []usage.Row, top int) ([]usage.Row, int) {
 // cost_status is complete, partial or unpriced.
 func writeCSV(w io.Writer, r *usage.Report) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"dimension", "key", "records", "errors", "input_tokens", "output_tokens", "cache_read_input_tokens",
-		"cache_write_input_tokens", "estimated_cost_usd", "unpriced_records", "unpriced_tokens", "cost_status"})
+	head := []string{"dimension", "key", "records", "errors", "input_tokens", "output_tokens", "cache_read_input_tokens",
+		"cache_write_input_tokens", "estimated_cost_usd", "unpriced_records", "unpriced_tokens", "cost_status"}
+	compared := r.Comparison != nil
+	if compared {
+		// --compare: the change against the previous period (empty for day rows)
+		head = append(head, "previous_estimated_cost_usd", "previous_tokens", "change_basis", "change_pct", "unusual_increase")
+	}
+	cw.Write(head)
 	rec := func(dim string, x usage.Row) {
-		cw.Write([]string{dim, x.Key, itoa(x.Records), itoa(x.Errors), itoa(x.InputTokens), itoa(x.OutputTokens), itoa(x.CacheReadTokens),
-			itoa(x.CacheWriteTokens), usage.FormatUSD(x.CostUnits), itoa(x.UnpricedRecords), itoa(x.UnpricedTokens), x.CostStatus})
+		row := []string{dim, x.Key, itoa(x.Records), itoa(x.Errors), itoa(x.InputTokens), itoa(x.OutputTokens), itoa(x.CacheReadTokens),
+			itoa(x.CacheWriteTokens), usage.FormatUSD(x.CostUnits), itoa(x.UnpricedRecords), itoa(x.UnpricedTokens), x.CostStatus}
+		if compared {
+			if c := x.Change; c != nil {
+				pct := ""
+				if c.ChangePct != nil {
+					pct = strconv.FormatFloat(*c.ChangePct, 'f', 1, 64)
+				}
+				row = append(row, string(c.PreviousCostUSD), itoa(c.PreviousTokens), c.Basis, pct, strconv.FormatBool(c.Unusual))
+			} else {
+				row = append(row, "", "", "", "", "")
+			}
+		}
+		cw.Write(row)
 	}
 	t := totalsRow(r)
 	t.Key = ""
@@ -336,7 +354,7 @@ func writeCSV(w io.Writer, r *usage.Report) error {
 	for _, d := range r.DailyByModel {
 		rec("day_model", d.Row)
 	}
-	cw.Write(append([]string{"prices", csvSafe(r.Prices.Source + " (as of " + orDash(r.Prices.AsOf) + ")")}, make([]string, 10)...))
+	cw.Write(append([]string{"prices", csvSafe(r.Prices.Source + " (as of " + orDash(r.Prices.AsOf) + ")")}, make([]string, len(head)-2)...))
 	cw.Flush()
 	return cw.Error()
 }
