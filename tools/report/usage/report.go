@@ -163,7 +163,13 @@ func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 	}
 	p := a.cfg.opt.Prices
 	r.Prices = PriceSource{Source: p.Source, AsOf: p.AsOf}
-	if rounded := RoundedPrices(p); len(rounded) > 0 {
+	var rounded []string // only for models in the report
+	for _, x := range RoundedPrices(p) {
+		if id, _, _ := strings.Cut(x, " "); a.dims[ByModel][id] != nil {
+			rounded = append(rounded, x)
+		}
+	}
+	if len(rounded) > 0 {
 		if len(rounded) > 5 {
 			rounded = append(rounded[:5], fmt.Sprintf("and %d more", len(rounded)-5))
 		}
