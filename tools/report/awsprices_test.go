@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -224,5 +225,22 @@ func TestBuildPriceListConvertsUnits(t *testing.T) {
 	}
 	if len(res.Unmapped) != 1 || res.Unmapped[0] != "Brand New Model (Amazon Bedrock Edition)" {
 		t.Errorf("unmapped = %v", res.Unmapped)
+	}
+}
+
+// --print-prices --prices aws prints the fetched table, a valid price file.
+func TestPrintPricesFromAWS(t *testing.T) {
+	srv := httptest.NewServer(newPriceListStub())
+	defer srv.Close()
+	e := defaultEnv()
+	e.loadAWS = stubAWS(srv.URL)
+	e.priceCache = ""
+	var out, errb strings.Builder
+	if code := e.run(context.Background(), []string{"--print-prices", "--prices", "aws", "-q"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	p, err := usage.ParsePrices([]byte(out.String()))
+	if err != nil || p.Models["openai.gpt-oss-120b-1:0"].InputPer1K == nil || !strings.Contains(p.Source, "Price List") {
+		t.Errorf("printed table: %v %.300s", err, out.String())
 	}
 }

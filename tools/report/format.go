@@ -367,7 +367,7 @@ func writeMarkdown(w io.Writer, r *usage.Report, top int) error {
 	head := "| " + strings.Join(headsFor(r), " | ") + " |"
 	align := strings.Repeat("---:|", len(headsFor(r)))
 	fmt.Fprintf(w, "| |%s\n|---|%s\n", strings.TrimPrefix(head, "|"), align)
-	fmt.Fprintf(w, "| **total** | %s |\n\n", strings.Join(cellsFor(r, totalsRow(r)), " | "))
+	fmt.Fprintf(w, "| **total** | %s |\n\n", strings.Join(mdCells(cellsFor(r, totalsRow(r))), " | "))
 	fmt.Fprintf(w, "Skipped lines: %d. Unreadable objects: %d. Out-of-range records: %d.\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
 	if l := costLegend(r); l != "" {
 		fmt.Fprintf(w, "\n%s\n", mdSafe(l))
@@ -379,7 +379,7 @@ func writeMarkdown(w io.Writer, r *usage.Report, top int) error {
 		fmt.Fprintf(w, "\n## %s\n\n| %s %s\n|---|%s\n", s.title, mdSafe(s.column), head, align)
 		rows, more := limit(s.rows, top)
 		for _, x := range rows {
-			fmt.Fprintf(w, "| %s | %s |\n", x.Key, strings.Join(cellsFor(r, x), " | "))
+			fmt.Fprintf(w, "| %s | %s |\n", x.Key, strings.Join(mdCells(cellsFor(r, x)), " | "))
 		}
 		if more > 0 {
 			fmt.Fprintf(w, "\n%d more rows in `--format json` or `csv`.\n", more)
@@ -410,4 +410,13 @@ func where(m usage.MetricsSection) string {
 		return m.Account + " " + m.Region
 	}
 	return m.Region
+}
+
+// mdCells escapes the markers of counter cells (0.0014*, new !) for Markdown.
+func mdCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = mdSafe(c)
+	}
+	return out
 }

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -184,7 +185,8 @@ Pricing (the source and date of the prices are printed in every format; a table 
                          Tokens without a price are never priced at $0: the row's cost_status is
                          partial or unpriced, and unpriced_records / unpriced_tokens say what the
                          cost leaves out.
-  --print-prices         print the embedded table (with its source and date) and exit
+  --print-prices         print the embedded table (with its source and date) and exit; with
+                         --prices aws or --prices FILE, the table that would be used
   --resolve-profiles     resolve application-inference-profile ARNs to their base model with the
                          Bedrock GetInferenceProfile API so that they can be priced
 
@@ -244,7 +246,7 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 2
 	}
-	if o.printPrices {
+	if o.printPrices && o.prices == "" {
 		stdout.Write(usage.EmbeddedPricesJSON())
 		return 0
 	}
@@ -259,6 +261,11 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 2
 		}
+	}
+	if o.printPrices { // --print-prices --prices aws|FILE: the table that would be used
+		b, _ := json.MarshalIndent(prices, "", "  ")
+		stdout.Write(append(b, '\n'))
+		return 0
 	}
 	stale := staleNote(prices, e.now())
 	if stale != "" {
