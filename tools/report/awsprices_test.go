@@ -68,7 +68,13 @@ func newPriceListStub() *priceListStub {
 	bed("us-east-1", "Llama 3.3 70B Instruct", "USE1-Llama3.3-70B-output-tokens", "Output tokens", "0.00072")
 	bed("us-east-1", "gpt-oss-120b", "USE1-gpt-oss-120b-input-tokens", "Input tokens", "0.00015")
 	bed("us-east-1", "gpt-oss-120b", "USE1-gpt-oss-120b-output-tokens", "Output tokens", "0.0006")
-	bed("us-east-1", "Titan Text Embeddings V2", "USE1-TitanEmbeddingsV2-Text-input-tokens", "Input tokens", "0.00002")
+	// Titan products name the model in titanModel
+	n++
+	s.products["AmazonBedrock"] = append(s.products["AmazonBedrock"], plDoc("AmazonBedrock", fmt.Sprintf("SKU%d", n),
+		map[string]string{"regionCode": "us-east-1", "titanModel": "Titan Text Embeddings V2", "usagetype": "USE1-TitanEmbeddingsV2-Text-input-tokens", "inferenceType": "Input tokens"},
+		"1K tokens", "USD per 1K input tokens", "0.00002"))
+	// newer products: the model id as the name, usage types ending in -input / -output
+	bed("us-east-1", "openai.gpt-oss-20b-1:0", "USE1-openai.gpt-oss-20b-input", "", "0.00007")
 	bed("us-east-1", "Stable Image Ultra", "USE1-StableImageUltra-images", "Images", "0.14")
 	const claude = "Claude Sonnet 4.5 (Amazon Bedrock Edition)"
 	fm("us-east-1", claude, "USE1-MP:USE1_InputTokenCount-Units", "3.30")
@@ -222,6 +228,9 @@ func TestBuildPriceListConvertsUnits(t *testing.T) {
 	n := res.Table.Models["amazon.nova-micro-v1:0"]
 	if *n.InputPer1K != 0.000035 || *n.Regions["eu-west-1"].InputPer1K != 0.000046 || *n.Batch.InputPer1K != 0.0000175 {
 		t.Errorf("nova micro = %+v", n)
+	}
+	if g := res.Table.Models["openai.gpt-oss-20b-1:0"]; g.InputPer1K == nil || *g.InputPer1K != 0.00007 {
+		t.Errorf("gpt-oss-20b (model id as name, -input usage type) = %+v", g)
 	}
 	if len(res.Unmapped) != 1 || res.Unmapped[0] != "Brand New Model (Amazon Bedrock Edition)" {
 		t.Errorf("unmapped = %v", res.Unmapped)

@@ -72,6 +72,7 @@ func normName(s string) string {
 var catalogByName = func() map[string]string {
 	m := map[string]string{}
 	for _, c := range Catalog {
+		m[normName(c.ID)] = c.ID // some products name the model by its id
 		for _, n := range c.Names {
 			m[normName(n)] = c.ID
 		}
@@ -125,6 +126,11 @@ func tokenUsage(usageType, inferenceType string) (kind int, global, batch, ok bo
 		kind = kindInput
 	case has("outputtoken", "output-token", "output_token", "output token"):
 		kind = kindOutput
+	// newer products: <REGION>-<model>-input / -output, without "tokens"
+	case strings.HasSuffix(strings.ToLower(usageType), "-input"):
+		kind = kindInput
+	case strings.HasSuffix(strings.ToLower(usageType), "-output"):
+		kind = kindOutput
 	default:
 		return 0, false, false, false
 	}
@@ -175,8 +181,10 @@ func BuildPriceList(docs []string, source, asOf string) (*PriceListResult, error
 		res.Products++
 		a := p.Product.Attributes
 		name := a["servicename"]
-		if name == "" || normName(name) == "amazonbedrock" {
-			name = a["model"]
+		for _, alt := range []string{"model", "titanModel"} { // Titan products name the model in titanModel
+			if name == "" || normName(name) == "amazonbedrock" {
+				name = a[alt]
+			}
 		}
 		kind, global, batch, ok := tokenUsage(a["usagetype"], a["inferenceType"])
 		region := a["regionCode"]
