@@ -60,10 +60,9 @@ func memberAdditions(cfg *config.Config, e config.Environment, region string) *s
 		a.Guardrail = gs
 	}
 	if e.ComplianceRulesEnabled() {
-		a.Compliance = &compliance.ComplianceProps{
-			Expected:     compliance.Expected{},
-			LogRetention: retention[e.LogRetentionDays],
-		}
+		// The rule function's own logs keep the default year (AWS Control Tower ct-cloudwatch-pr-2
+		// asks for at least a year), whatever the invocation logs' retention.
+		a.Compliance = &compliance.ComplianceProps{}
 	}
 	if v := e.VPCEndpoints; v != nil && region == v.EndpointRegion(e) {
 		a.Endpoints = &endpoints.EndpointsProps{

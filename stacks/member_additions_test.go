@@ -341,10 +341,11 @@ func TestGuardrailInterventionAlarmIsCriticalOnAPublishedMetric(t *testing.T) {
 	tpl := tpls[0]
 	gid, _ := tpl.One(t, "AWS::Bedrock::Guardrail")
 	var alarm *cdkassert.Resource
+	var alarmID string
 	ids, alarms := tpl.OfType("AWS::CloudWatch::Alarm")
 	for i := range alarms {
 		if strings.Contains(ids[i], "Guardrail") {
-			alarm = &alarms[i]
+			alarm, alarmID = &alarms[i], ids[i]
 		}
 	}
 	if alarm == nil {
@@ -377,6 +378,9 @@ func TestGuardrailInterventionAlarmIsCriticalOnAPublishedMetric(t *testing.T) {
 		t.Error("alarm metric is not one AWS publishes")
 	}
 	dash := cdkassert.JSON(tpl.Resources[func() string { id, _ := tpl.One(t, "AWS::CloudWatch::Dashboard"); return id }()].Properties["DashboardBody"])
+	if !strings.Contains(dash, `Guardrail alarm`) || !strings.Contains(dash, `{"Fn::GetAtt":["`+alarmID+`","Arn"]}`) {
+		t.Errorf("dashboard lacks the guardrail alarm's status widget")
+	}
 	for _, dim := range []string{guardrail.DimPolicyType, guardrail.DimContentSource} {
 		want := `SEARCH('Namespace=\\\"AWS/Bedrock/Guardrails\\\" MetricName=\\\"InvocationsIntervened\\\" ` + dim + `', 'Sum', 300)`
 		if !strings.Contains(dash, want) {
@@ -568,4 +572,35 @@ func forRegion(a *stacks.MemberAdditions, region string) *stacks.MemberAdditions
 		a.Endpoints = nil
 	}
 	return a
+}
+
+func TestAdditionConstructsRejectBadPropsWithTheValue(t *testing.T) {
+	panicsWith := func(name, want string, f func()) {
+		t.Helper()
+		defer func() {
+			r := recover()
+			if r == nil || !strings.Contains(fmt.Sprint(r), want) {
+				t.Errorf("%s: panic %v, want one mentioning %q", name, r, want)
+			}
+		}()
+		f()
+	}
+	panicsWith("zero budget", "MonthlyLimitUSD must be greater than zero, got 0", func() { budget.NewBudget(nil, "B", &budget.BudgetProps{}) })
+	panicsWith("budget without topics", "CriticalTopic and WarningTopic are required", func() { budget.NewBudget(nil, "B", &budget.BudgetProps{MonthlyLimitUSD: 5}) })
+	panicsWith("bad strength", `content filter HATE strength "EXTREME"`, func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{ContentFilters: map[string]string{"HATE": "EXTREME"}})
+	})
+	panicsWith("prompt attack as content filter", `content filter "PROMPT_ATTACK" is not one of`, func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{ContentFilters: map[string]string{"PROMPT_ATTACK": "HIGH"}})
+	})
+	panicsWith("bad PII action", `PII entity EMAIL action "MASK"`, func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{PIIEntities: map[string]string{"EMAIL": "MASK"}})
+	})
+	panicsWith("empty guardrail", "no policy configured", func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{PromptAttackStrength: jsii.String("NONE")})
+	})
+	panicsWith("endpoints without org", `OrganizationID "" is not an AWS Organizations ID`, func() {
+		endpoints.NewEndpoints(nil, "E", &endpoints.EndpointsProps{VpcID: "vpc-1", SubnetIDs: []string{"subnet-1"}, SecurityGroupIDs: []string{"sg-1"}})
+	})
+	panicsWith("compliance without destinations", "Expected needs at least BucketName or LogGroupName", func() { compliance.NewCompliance(nil, "C", nil) })
 }
