@@ -38,6 +38,8 @@ func Build(app awscdk.App, cfg *config.Config) []*stacks.MemberStack {
 			out = append(out, stacks.NewMemberStack(app, MemberStackName(e.Name, region), memberProps(cfg, e, region)))
 		}
 	}
+	buildHub(app, cfg)
+	buildOrg(app, cfg)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(false)}), nil)
 	return out
 }
@@ -85,8 +87,9 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			MonitoredModels: e.MonitoredModels,
 			AlertEmails:     emails,
 		},
-		Tags:      tags,
-		Additions: memberAdditions(cfg, e, region),
+		Tags:        tags,
+		Additions:   memberAdditions(cfg, e, region),
+		Replication: memberReplication(cfg, region),
 	}
 }
 

@@ -79,3 +79,21 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+// stackSetAdditions adapts an environment's additions to the environment-agnostic template a
+// StackSet deploys to every account of its OUs: the budget's home region is the profile's first
+// region, and VPC endpoints are left out (a VPC ID belongs to one account; deploy endpoints per
+// account with `cdk deploy`).
+func stackSetAdditions(a *stacks.MemberAdditions, homeRegion string) *stacks.MemberAdditions {
+	if a == nil {
+		return nil
+	}
+	out := *a
+	if a.Budget != nil {
+		b := *a.Budget
+		b.HomeRegion = jsii.String(homeRegion)
+		out.Budget = &b
+	}
+	out.Endpoints = nil
+	return &out
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
 	"github.com/bedrockgov/bedrockgov/constructs/loggingconfig"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
+	"github.com/bedrockgov/bedrockgov/constructs/replication"
 	"github.com/bedrockgov/bedrockgov/tools/logging/ssmparams"
 )
 
@@ -53,6 +54,10 @@ type MemberStackProps struct {
 	// Additions are the optional guardrail, budget, compliance rules and endpoints
 	// (member_additions.go). Default: none.
 	Additions *MemberAdditions
+	// Replication ships the invocation logs to the hub archive of the region (and links to
+	// the hub's observability sink when its ARN is set). Default: none, no hub. The stack sets
+	// SourceBucket, SourceKey and KeyPrefix.
+	Replication *replication.ReplicationProps
 }
 
 // MemberStack is the member-account baseline for one account and region.
@@ -86,6 +91,11 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
 	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
 	additions := addMemberAdditions(stack, props, logging, mon)
+	if props.Replication != nil {
+		rp := *props.Replication
+		rp.SourceBucket, rp.SourceKey, rp.KeyPrefix = logging.Bucket(), logging.Key(), jsii.String(logging.KeyPrefix())
+		replication.NewReplication(stack, "HubReplication", &rp)
+	}
 
 	bucketName := *logging.Bucket().BucketName()
 	roleArn := *logging.DeliveryRole().RoleArn()

@@ -42,6 +42,14 @@ type Config struct {
 	// Environments are the member environments (dev, staging, prod ...), one member stack per
 	// environment and region.
 	Environments []Environment `json:"environments"`
+	// Hub is the central monitoring and audit account. Optional; see Hub.
+	Hub *Hub `json:"hub,omitempty"`
+	// Policies are the organization's service control policies and enforced guardrail,
+	// deployed by the BedrockOrg stack. Optional.
+	Policies *Policies `json:"policies,omitempty"`
+	// StackSets roll the member baseline out to organizational units from the BedrockOrg
+	// stack. Optional.
+	StackSets *StackSets `json:"stackSets,omitempty"`
 }
 
 // Organization holds organization-wide settings.

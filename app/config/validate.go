@@ -73,6 +73,15 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateMemberOrg(&p)
+	if c.Hub != nil {
+		c.Hub.validate(c, &p)
+	}
+	if c.Policies != nil {
+		c.Policies.validate(c, &p)
+	}
+	if c.StackSets != nil {
+		c.StackSets.validate(c, &p)
+	}
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}

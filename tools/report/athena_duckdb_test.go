@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,9 +76,9 @@ func duckColumns(t *testing.T) map[string]string {
 	name := regexp.MustCompile(`[a-z0-9_]+:`)
 	out := map[string]string{}
 	for _, c := range hubschema.Columns {
-		k, ok := key[c.Name]
-		if !ok {
-			t.Fatalf("hub table column %q is no field of the log record", c.Name)
+		k := c.Field
+		if key[c.Name] != k {
+			t.Fatalf("hub table column %q maps %q, no field of the log record", c.Name, c.Field)
 		}
 		typ := name.ReplaceAllStringFunc(c.Type, func(f string) string {
 			jk, ok := key[strings.TrimSuffix(f, ":")]
@@ -211,5 +212,39 @@ func TestAthenaSQLEqualsLogsReaderOnTrapTree(t *testing.T) {
 				t.Errorf("out_of_range_records = %d, want 3 (the 11/22 records read for late deliveries)", got.OutOfRangeRecords)
 			}
 		})
+	}
+}
+
+// TestAthenaBenchRequest writes the DuckDB request for scripts/bench-report.sh: the --athena SQL
+// over every account and region of the tree in BENCH_ATHENA_TREE, for a period that holds every
+// record, to the file BENCH_ATHENA_REQUEST. It does nothing in an ordinary test run.
+func TestAthenaBenchRequest(t *testing.T) {
+	root, out := os.Getenv("BENCH_ATHENA_TREE"), os.Getenv("BENCH_ATHENA_REQUEST")
+	if root == "" || out == "" {
+		t.Skip("set by scripts/bench-report.sh")
+	}
+	root, _ = filepath.Abs(root)
+	accts, _ := filepath.Glob(filepath.Join(root, "AWSLogs", "*"))
+	regionSet := map[string]bool{}
+	var accounts, regions []string
+	for _, a := range accts {
+		accounts = append(accounts, filepath.Base(a))
+		rs, _ := filepath.Glob(filepath.Join(a, "BedrockModelInvocationLogs", "*"))
+		for _, r := range rs {
+			if !regionSet[filepath.Base(r)] {
+				regionSet[filepath.Base(r)] = true
+				regions = append(regions, filepath.Base(r))
+			}
+		}
+	}
+	sql, err := athenaSQL(athenaQuery{Table: "hub_logs", Accounts: accounts, Regions: regions,
+		From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	threads, _ := strconv.Atoi(os.Getenv("THREADS"))
+	req, _ := json.Marshal(map[string]any{"root": root, "columns": duckColumns(t), "table": "hub_logs", "sql": sql, "threads": max(threads, 1)})
+	if err := os.WriteFile(out, req, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -55,7 +55,7 @@ WITH r AS (
   WHERE account IN ({{.Accounts}})
     AND region IN ({{.Regions}})
     AND dt BETWEEN '{{.FirstDay}}' AND '{{.LastDay}}'
-    AND "$path" NOT LIKE '{{.DataPath}}'
+    AND {{.NotDataObjects}}
 ),
 s AS (
   SELECT r.*,
@@ -124,14 +124,14 @@ func athenaSQL(q athenaQuery) (string, error) {
 	}
 	days := usage.DateRangeFor(q.From, q.To)
 	data := map[string]string{
-		"Table":    q.Table,
-		"Accounts": sqlList(q.Accounts),
-		"Regions":  sqlList(q.Regions),
-		"FirstDay": days.From.Format(naming.GoDateFormat),
-		"LastDay":  days.To.Format(naming.GoDateFormat),
-		"DataPath": hubschema.DataPathPattern,
-		"From":     q.From.UTC().Format(time.RFC3339Nano),
-		"To":       q.To.UTC().Format(time.RFC3339Nano),
+		"Table":          q.Table,
+		"Accounts":       sqlList(q.Accounts),
+		"Regions":        sqlList(q.Regions),
+		"FirstDay":       days.From.Format(naming.GoDateFormat),
+		"LastDay":        days.To.Format(naming.GoDateFormat),
+		"NotDataObjects": hubschema.NotDataObjects,
+		"From":           q.From.UTC().Format(time.RFC3339Nano),
+		"To":             q.To.UTC().Format(time.RFC3339Nano),
 	}
 	if q.TagKey != "" {
 		data["TagKey"] = sqlString(q.TagKey)
