@@ -38,9 +38,35 @@ func simValues(tpl *cdkassert.Template) map[string]string {
 	return v
 }
 
+// simStackUUID stands for the unique part of the stack ID in resolved policies.
+const simStackUUID = "6f1c2a80-0000-4000-8000-000000000001"
+
+// withStackUUID replaces the template's Fn::Select of the stack ID's unique part with
+// simStackUUID (iamsim.Resolve evaluates Ref, GetAtt, Join and Sub only).
+func withStackUUID(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if cdkassert.JSON(x) == stackUUID {
+			return simStackUUID
+		}
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = withStackUUID(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = withStackUUID(e)
+		}
+		return out
+	}
+	return v
+}
+
 func resolved(t *testing.T, tpl *cdkassert.Template, name string, doc any) iamsim.Named {
 	t.Helper()
-	r, err := iamsim.Resolve(doc, simValues(tpl))
+	r, err := iamsim.Resolve(withStackUUID(doc), simValues(tpl))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -90,7 +116,7 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 	}
 	ruleRole := vals[roleID+".Arn"]
 	ruleCtx := map[string]any{"aws:PrincipalArn": ruleRole, "aws:PrincipalAccount": simAcct}
-	ownStream := "arn:aws:logs:us-east-1:" + simAcct + ":log-group:/aws/lambda/bedrockgov-invocation-logging-rule:log-stream:2026/11/23/abc"
+	ownStream := "arn:aws:logs:us-east-1:" + simAcct + ":log-group:/bedrockgov/invocation-logging-rule/" + simStackUUID + ":log-stream:2026/11/23/abc"
 
 	_, eps := tpl.OfType("AWS::EC2::VPCEndpoint")
 	ep := iamsim.Named{Name: "bedrock-runtime endpoint policy", Policy: eps[0].Properties["PolicyDocument"]}

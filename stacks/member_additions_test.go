@@ -497,7 +497,7 @@ func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T)
 	want := []string{
 		`bedrock:GetModelInvocationLoggingConfiguration on "*"`,
 		`config:PutEvaluations on "*"`,
-		`logs:CreateLogStream+logs:PutLogEvents on {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:us-east-1:333333333333:log-group:/aws/lambda/bedrockgov-invocation-logging-rule:log-stream:*"]]}`,
+		`logs:CreateLogStream+logs:PutLogEvents on {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:us-east-1:333333333333:log-group:/bedrockgov/invocation-logging-rule/",` + stackUUID + `,":log-stream:*"]]}`,
 	}
 	if strings.Join(grants, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rule role grants:\n%s\nwant\n%s", strings.Join(grants, "\n"), strings.Join(want, "\n"))
@@ -506,14 +506,29 @@ func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T)
 	lgIDs, lgs := tpl.OfType("AWS::Logs::LogGroup")
 	found := false
 	for i, lg := range lgs {
-		if lg.Properties["LogGroupName"] == "/aws/lambda/bedrockgov-invocation-logging-rule" {
+		// Named after the stack's unique ID: a stack created again after deletion does not
+		// collide with the retained log group of the old one.
+		if cdkassert.JSON(lg.Properties["LogGroupName"]) == `{"Fn::Join":["",["/bedrockgov/invocation-logging-rule/",`+stackUUID+`]]}` {
 			found = true
 			if lg.Properties["KmsKeyId"] == nil || lg.Properties["RetentionInDays"] == nil || lg.DeletionPolicy != "RetainExceptOnCreate" {
 				t.Errorf("%s: key %v retention %v deletion %q", lgIDs[i], lg.Properties["KmsKeyId"], lg.Properties["RetentionInDays"], lg.DeletionPolicy)
 			}
 		}
 	}
-	if !found || cdkassert.JSON(fn.Properties["LoggingConfig"]) == "null" {
+	// CloudWatch Logs may use the environment key for that log group only. (The simulator drops
+	// kms:EncryptionContext:* keys, so this statement is checked directly.)
+	keyIDs, _ := tpl.OfType("AWS::KMS::Key")
+	for _, id := range keyIDs {
+		if !strings.HasPrefix(id, "InvocationLogging") {
+			continue
+		}
+		st := cdkassert.StatementBySid(t, tpl.Resources[id].Properties["KeyPolicy"], "AllowLogsForComplianceRuleFunction")
+		want := `{"ArnEquals":{"kms:EncryptionContext:aws:logs:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:us-east-1:333333333333:log-group:/bedrockgov/invocation-logging-rule/",` + stackUUID + `]]}}}`
+		if cdkassert.JSON(st["Condition"]) != want || cdkassert.JSON(st["Principal"]) != `{"Service":"logs.us-east-1.amazonaws.com"}` || st["Effect"] != "Allow" {
+			t.Errorf("key statement for the rule's logs = %s\nwant condition %s", cdkassert.JSON(st), want)
+		}
+	}
+	if !found || !strings.Contains(cdkassert.JSON(fn.Properties["LoggingConfig"]), `"LogGroup":{"Ref":"Compliance`) {
 		t.Errorf("the function must log to its own encrypted log group: %v", fn.Properties["LoggingConfig"])
 	}
 }
@@ -604,3 +619,6 @@ func TestAdditionConstructsRejectBadPropsWithTheValue(t *testing.T) {
 	})
 	panicsWith("compliance without destinations", "Expected needs at least BucketName or LogGroupName", func() { compliance.NewCompliance(nil, "C", nil) })
 }
+
+// stackUUID is how the template writes the unique part of the stack ID.
+const stackUUID = `{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}`
