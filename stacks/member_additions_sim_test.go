@@ -126,6 +126,19 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 	member := "arn:aws:iam::555555555555:role/app"
 	outsider := "arn:aws:iam::444444444444:role/app"
 
+	gid, _ := tpl.One(t, "AWS::Bedrock::Guardrail")
+	vals[gid+".GuardrailArn"] = "arn:aws:bedrock:us-east-1:" + simAcct + ":guardrail/abcd1234efgh"
+	_, rp := tpl.One(t, "AWS::Bedrock::ResourcePolicy")
+	gpDoc, err := iamsim.Resolve(rp.Properties["PolicyDocument"], vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp := iamsim.Named{Name: "guardrail resource policy", Policy: gpDoc}
+	guardrailArn := vals[gid+".GuardrailArn"]
+	if cdkassert.JSON(rp.Properties["ResourceArn"]) != `{"Fn::GetAtt":["`+gid+`","GuardrailArn"]}` {
+		t.Errorf("resource policy attached to %s", cdkassert.JSON(rp.Properties["ResourceArn"]))
+	}
+
 	budgets := func(acct string) map[string]any {
 		return map[string]any{"aws:SourceAccount": acct, "aws:SourceArn": "arn:aws:budgets::" + acct + ":budget/bedrockgov-prod-bedrock-monthly"}
 	}
@@ -159,6 +172,16 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 		{Scenario: "a grant through Bedrock that is not for an AWS resource", Principal: app, Action: "kms:CreateGrant",
 			Resource: logKeyArn, Context: map[string]any{"aws:PrincipalArn": app, "kms:ViaService": "bedrock.us-east-1.amazonaws.com", "kms:CallerAccount": simAcct, "kms:GrantIsForAWSResource": "false"},
 			ResourcePolicy: lk, Want: iamsim.ExplicitlyDenied, Why: "the key denies grants that are not for AWS resources"},
+		// The guardrail's resource policy.
+		{Scenario: "an application of this account applies the guardrail", Principal: app, Action: "bedrock:ApplyGuardrail",
+			Resource: guardrailArn, Context: map[string]any{"aws:PrincipalArn": app, "aws:PrincipalAccount": simAcct},
+			ResourcePolicy: gp, Want: iamsim.Allowed, Why: "AccountAppliesGuardrail: every principal of the account, as enforcement needs"},
+		{Scenario: "another account applies the guardrail", Principal: outsider, Action: "bedrock:ApplyGuardrail",
+			Resource: guardrailArn, ResourceAccount: simAcct, Context: map[string]any{"aws:PrincipalArn": outsider, "aws:PrincipalAccount": "444444444444"},
+			IdentityPolicies: []any{allowAll}, ResourcePolicy: gp, Want: iamsim.ImplicitlyDenied, Why: "aws:PrincipalAccount must be this account"},
+		{Scenario: "an application of this account changes the guardrail", Principal: app, Action: "bedrock:UpdateGuardrail",
+			Resource: guardrailArn, Context: map[string]any{"aws:PrincipalArn": app, "aws:PrincipalAccount": simAcct},
+			ResourcePolicy: gp, Want: iamsim.ImplicitlyDenied, Why: "the resource policy grants applying only"},
 		// The compliance rule's role.
 		{Scenario: "the rule reads the logging configuration", Principal: ruleRole, Action: "bedrock:GetModelInvocationLoggingConfiguration",
 			Resource: "*", Context: ruleCtx, IdentityPolicies: rolePolicies, Want: iamsim.Allowed, Why: "ReadInvocationLoggingConfiguration"},
@@ -189,5 +212,5 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 			IdentityPolicies: []any{allowAll}, ResourcePolicy: ep, Want: iamsim.ImplicitlyDenied, Why: "no aws:PrincipalOrgID, no match"},
 	})
 	// Every action and condition key the additions name exists in the IAM reference.
-	iamsim.CheckIAMReference(t, tp, tk, lk, ep, rolePolicies[0])
+	iamsim.CheckIAMReference(t, tp, tk, lk, ep, gp, rolePolicies[0])
 }
