@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -13,6 +14,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/stacksets"
 	"github.com/bedrockgov/bedrockgov/stacks"
 	"github.com/bedrockgov/bedrockgov/tools/awsregions"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 // OrgStackName is the management-account stack.
@@ -47,12 +49,13 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 	home := org.Home()
 	partition, _ := awsregions.Partition(home)
 	env := &awscdk.Environment{Account: jsii.String(org.ManagementAccount), Region: jsii.String(home)}
-	tags := map[string]string{"Organization": org.Name, "ManagedBy": "bedrockgov"}
+	tags := map[string]string{"Organization": org.Name, naming.BaselineTagKey: naming.BaselineTagValue}
 	props := &stacks.OrgStackProps{
 		StackProps: awscdk.StackProps{Env: env, TerminationProtection: jsii.Bool(true)},
 		Tags:       tags,
 	}
 	var extra []awscdk.Stack
+	var bucketWarnings []string
 	if p := cfg.Policies; p != nil {
 		props.SCPs = &orgpolicies.ServiceControlPoliciesProps{
 			SCPOptions: orgpolicies.SCPOptions{
@@ -62,6 +65,7 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 				LogBucketPatterns:        p.LogBucketPatterns,
 				LogGroupNames:            p.LogGroupNames,
 				ApprovedModels:           p.ApprovedModels,
+				ApprovedModelArns:        p.ApprovedModelArns,
 				ApprovedRegions:          p.ApprovedRegions,
 				CrossRegionProfiles:      p.CrossRegionProfiles,
 				AllowLongTermAPIKeys:     !p.DenyKeys(),
@@ -122,8 +126,21 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 			stacks.NewMemberStack(templates, "BedrockMember-"+e.Name, mp)
 		}
 		templates.Synth(nil)
+		var warnings []string
 		for _, pr := range s.Profiles {
 			e := cfg.Environment(pr.Environment)
+			if cfg.Policies != nil && cfg.Policies.Logging() {
+				data, err := os.ReadFile(filepath.Join(outdir, StackSetTemplateName(e.Name)))
+				if err != nil {
+					panic(err)
+				}
+				id, name, covered, err := logBucketCoverage(data, cfg.Policies.LogBucketPatterns)
+				if err != nil {
+					warnings = append(warnings, fmt.Sprintf("StackSet %s: %v; the SCPs cannot protect its log bucket", e.Name, err))
+				} else if !covered {
+					warnings = append(warnings, fmt.Sprintf("StackSet %s: the member log bucket %s has %s, which no protected pattern (policies.logBucketPatterns, default %s) matches: the SCPs do not protect it; name it naming.LogBucketName(account, region)", e.Name, id, name, naming.LogBucketPattern))
+				}
+			}
 			props.StackSets = append(props.StackSets, &stacksets.MemberStackSetProps{
 				Profile:                    e.Name,
 				TemplateFile:               filepath.Join(outdir, StackSetTemplateName(e.Name)),
@@ -136,6 +153,7 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 				CallAs:                     callAs,
 			})
 		}
+		bucketWarnings = warnings
 	}
 	if s := cfg.StackSets; s != nil && s.CallAs == "DELEGATED_ADMIN" {
 		delegated := stacks.NewOrgStack(app, OrgStackSetsStackName, &stacks.OrgStackProps{
@@ -154,6 +172,9 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 		return extra
 	}
 	orgStack := stacks.NewOrgStack(app, OrgStackName, props)
+	for _, w := range bucketWarnings {
+		awscdk.Annotations_Of(orgStack.Stack).AddWarningV2(jsii.String("bedrockgov:UnprotectedLogBucket"), jsii.String(w))
+	}
 	return append([]awscdk.Stack{orgStack.Stack}, extra...)
 }
 

@@ -19,7 +19,8 @@ import (
 )
 
 // Quotas the organization design must stay within (AWS Organizations and CloudFormation
-// quota pages; the Service Quotas console shows the adjustable ones for an account).
+// quota pages; the StackSet figures could not be re-checked offline and are adjustable per
+// account in the Service Quotas console — the generated organization stays far below them).
 const (
 	// Stack instances one StackSet may hold.
 	maxInstancesPerStackSet = 100_000

@@ -33,6 +33,7 @@ func TestOrganizationSectionsNameEveryBadValue(t *testing.T) {
 		p["logBucketPatterns"] = []any{"Logs_Bucket"}
 		p["approvedModels"] = []any{"us.anthropic.claude-sonnet-4", "Claude Sonnet"}
 		p["approvedRegions"] = []any{"moon-1"}
+		p["approvedModelArns"] = []any{"provisioned-model/x"}
 		p["crossRegionProfiles"] = []any{"mars"}
 		p["maxScps"] = 5
 		g := p["organizationGuardrail"].(map[string]any)
@@ -66,6 +67,7 @@ func TestOrganizationSectionsNameEveryBadValue(t *testing.T) {
 		`policies.approvedModels[0]: "us.anthropic.claude-sonnet-4" starts with the profile prefix "us."`,
 		`policies.approvedModels[1]: "Claude Sonnet"`,
 		`policies.approvedRegions[0]: "moon-1"`,
+		`policies.approvedModelArns[0]: "provisioned-model/x"`,
 		`policies.crossRegionProfiles[0]: "mars"`,
 		`policies.maxScps: 5`,
 		`policies.organizationGuardrail.regions[1]: "us-east-1" is listed twice`,

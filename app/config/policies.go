@@ -30,6 +30,10 @@ type Policies struct {
 	// ApprovedModels are model ID prefixes; inference on any other model is denied, directly
 	// and through inference profiles. Empty: no model restriction.
 	ApprovedModels []string `json:"approvedModels,omitempty"`
+	// ApprovedModelArns are further Bedrock resource ARN patterns inference may use while
+	// approvedModels applies: provisioned throughput, custom or imported models, prompt
+	// routers. Default: none (those are denied).
+	ApprovedModelArns []string `json:"approvedModelArns,omitempty"`
 	// ApprovedRegions are the regions Bedrock may be called in. Empty: no region restriction.
 	ApprovedRegions []string `json:"approvedRegions,omitempty"`
 	// CrossRegionProfiles are geographic inference-profile prefixes ("us", "eu", "apac",
@@ -126,6 +130,7 @@ var (
 	roleNameRe      = regexp.MustCompile(`^[\w+=,.@*?/-]{1,512}$`)
 	bucketPatRe     = regexp.MustCompile(`^[a-z0-9.*?-]{1,63}$`)
 	modelPrefixRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9.:_-]{1,127}$`)
+	modelArnRe      = regexp.MustCompile(`^arn:(aws|aws-us-gov|\*):bedrock:[a-z0-9*-]*:[0-9*]*:[a-z-]+/[A-Za-z0-9.:_*?/-]+$`)
 	geoRe           = regexp.MustCompile(`^(us|eu|apac|jp|au|ca|us-gov|global)$`)
 	guardrailNameRe = regexp.MustCompile(`^[0-9a-zA-Z_-]{1,50}$`)
 	guardedModelRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.:/_-]*$`)
@@ -163,6 +168,10 @@ func (p *Policies) validate(c *Config, pr *problems) {
 	each("logBucketPatterns", p.LogBucketPatterns, bucketPatRe.MatchString, "is not an S3 bucket name pattern (lower-case letters, digits, . - and * ?)")
 	each("logGroupNames", p.LogGroupNames, func(s string) bool { return s != "" && len(s) <= 512 && !strings.ContainsAny(s, " \"*") }, "is not a CloudWatch Logs log group name")
 	each("approvedModels", p.ApprovedModels, modelPrefixRe.MatchString, "is not a Bedrock model ID or prefix such as \"anthropic.claude-3-5-haiku\" (lower case, no profile prefix)")
+	each("approvedModelArns", p.ApprovedModelArns, modelArnRe.MatchString, "is not a Bedrock resource ARN pattern such as \"arn:aws:bedrock:*:111122223333:provisioned-model/*\"")
+	if len(p.ApprovedModelArns) > 0 && len(p.ApprovedModels) == 0 {
+		pr.add("%s.approvedModelArns: set without approvedModels; they only add to the model allow-list", at)
+	}
 	each("approvedRegions", p.ApprovedRegions, supportedRegion, "is not a known AWS region (for example \"us-east-1\")")
 	each("crossRegionProfiles", p.CrossRegionProfiles, geoRe.MatchString, "is not a geographic inference-profile prefix (us, eu, apac, jp, au, ca, us-gov, global)")
 	for i, m := range p.ApprovedModels {

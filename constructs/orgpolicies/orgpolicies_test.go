@@ -35,6 +35,7 @@ var exampleOptions = SCPOptions{
 	ApprovedModels:      []string{"amazon.nova-micro-v1:0", "anthropic.claude-3-5-haiku", "anthropic.claude-sonnet-4"},
 	ApprovedRegions:     []string{"us-east-1", "us-west-2"},
 	CrossRegionProfiles: []string{"us"},
+	ApprovedModelArns:   []string{"arn:aws:bedrock:*:" + acct + ":provisioned-model/approved*"},
 }
 
 // admin lets the principal do anything: every denial in the scenarios comes from the SCPs.
@@ -178,6 +179,16 @@ func TestSCPScenarios(t *testing.T) {
 		req("developer invokes an unapproved model through an application inference profile (model authorization)", developer, inv, fm("us-east-1", llama), "us-east-1", iamsim.ExplicitlyDenied,
 			SidApprovedModels+": the foundation model behind the application profile is still checked",
 			map[string]any{"bedrock:InferenceProfileArn": "arn:aws:bedrock:us-east-1:" + acct + ":application-inference-profile/abc123"}),
+		req("developer starts a batch job on an approved model (model authorization)", developer, "bedrock:CreateModelInvocationJob", fm("us-east-1", novaMicro), "us-east-1", iamsim.Allowed,
+			"batch inference is restricted by the same model list; the model is approved", nil),
+		req("developer starts a batch job (job authorization)", developer, "bedrock:CreateModelInvocationJob", "arn:aws:bedrock:us-east-1:"+acct+":model-invocation-job/job1", "us-east-1", iamsim.Allowed,
+			"the job resource itself is carved out; its model is checked separately", nil),
+		req("developer starts a batch job on an unapproved model", developer, "bedrock:CreateModelInvocationJob", fm("us-east-1", llama), "us-east-1", iamsim.ExplicitlyDenied,
+			SidApprovedModels+" covers batch inference", nil),
+		req("developer invokes provisioned throughput that is not listed", developer, inv, "arn:aws:bedrock:us-east-1:"+acct+":provisioned-model/abc123", "us-east-1", iamsim.ExplicitlyDenied,
+			SidApprovedModels+": provisioned, custom and imported models are denied unless listed in ApprovedModelArns", nil),
+		req("developer invokes listed provisioned throughput", developer, inv, "arn:aws:bedrock:us-east-1:"+acct+":provisioned-model/approved1", "us-east-1", iamsim.Allowed,
+			"ApprovedModelArns lists it", nil),
 		req("developer creates an inference on the bedrock-mantle endpoint with an unapproved model", developer, "bedrock-mantle:CreateInference",
 			"arn:aws:bedrock-mantle:us-east-1:"+acct+":project/default", "us-east-1", iamsim.ExplicitlyDenied,
 			SidApprovedMantleModels+": bedrock-mantle:Model matches no approved model", map[string]any{"bedrock-mantle:Model": "openai.gpt-oss-120b-1:0"}),
