@@ -123,17 +123,12 @@ func monitoredModels(cfg *config.Config) []string {
 // cost estimate (the same figures `go run ./tools/report` uses).
 func listPrices() map[string]orgdashboards.Price {
 	out := map[string]orgdashboards.Price{}
-	rate := func(v *float64) float64 { // an absent rate (unknown) counts as 0 here, as it did before rates could be absent
-		if v == nil {
-			return 0
-		}
-		return *v
-	}
 	for id, p := range reportusage.EmbeddedPrices().Models {
 		if p.InputPer1K == nil || p.OutputPer1K == nil {
 			continue // the dashboard says "no list price known" for such a model
 		}
-		out[id] = orgdashboards.Price{Input: rate(p.InputPer1K), Output: rate(p.OutputPer1K), CacheRead: rate(p.CacheReadPer1K), CacheWrite: rate(p.CacheWritePer1K)}
+		// An absent rate stays absent: the dashboard leaves that token kind out and says so.
+		out[id] = orgdashboards.Price{Input: p.InputPer1K, Output: p.OutputPer1K, CacheRead: p.CacheReadPer1K, CacheWrite: p.CacheWritePer1K}
 	}
 	return out
 }

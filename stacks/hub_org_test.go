@@ -189,7 +189,7 @@ func TestUnpricedModelsAreNamedNotZero(t *testing.T) {
 			Query:      &querylayer.QueryLayerProps{Regions: []string{hubRegion}},
 			Dashboards: &orgdashboards.OrgDashboardsProps{
 				MonitoredModels: []string{"us.amazon.nova-micro-v1:0", "example.unknown-model-v1:0"},
-				Prices:          map[string]orgdashboards.Price{"amazon.nova-micro-v1:0": {Input: 0.000035, Output: 0.00014}},
+				Prices:          map[string]orgdashboards.Price{"amazon.nova-micro-v1:0": {Input: ptr(0.000035), Output: ptr(0.00014)}},
 			},
 		})
 		bodies = s.Dashboards.DashboardBodies()
@@ -198,10 +198,16 @@ func TestUnpricedModelsAreNamedNotZero(t *testing.T) {
 	if ex == "" {
 		t.Fatalf("no executive dashboard among %d: %v", len(bodies), bodies)
 	}
-	if !strings.Contains(ex, "us.amazon.nova-micro-v1:0 (estimated USD per day)") || !strings.Contains(ex, "InputTokenCount") || !strings.Contains(ex, ", 0)*0.000035 + FILL(SUM(") || strings.Contains(ex, "e-05") || strings.Contains(ex, "CacheReadInputTokenCount") {
+	if !strings.Contains(ex, "us.amazon.nova-micro-v1:0 (estimated USD per day") || !strings.Contains(ex, "InputTokenCount") || !strings.Contains(ex, ", 0)*0.000035 + FILL(SUM(") || strings.Contains(ex, "e-05") || strings.Contains(ex, "CacheReadInputTokenCount") {
 		t.Errorf("the profile of a priced base model has no cost line at the base price:\n%s", ex)
+	}
+	// Nova Micro has no cache prices: its line says the cache tokens are not in the figure.
+	if !strings.Contains(ex, "us.amazon.nova-micro-v1:0 (estimated USD per day; excludes cache-read, cache-write tokens: no price)") {
+		t.Errorf("a cost line without cache prices must say it excludes cache tokens:\n%s", ex)
 	}
 	if strings.Contains(ex, "example.unknown-model-v1:0 (estimated") || !strings.Contains(ex, "No list price known for: example.unknown-model-v1:0") {
 		t.Errorf("the unpriced model is not named as unpriced:\n%s", ex)
 	}
 }
+
+func ptr(f float64) *float64 { return &f }
