@@ -124,6 +124,10 @@ func monitoredModels(cfg *config.Config) []string {
 func listPrices() map[string]orgdashboards.Price {
 	out := map[string]orgdashboards.Price{}
 	for id, p := range reportusage.EmbeddedPrices().Models {
+		if p.InputPer1K == nil || p.OutputPer1K == nil {
+			continue // the dashboard says "no list price known" for such a model
+		}
+		// An absent rate stays absent: the dashboard leaves that token kind out and says so.
 		out[id] = orgdashboards.Price{Input: p.InputPer1K, Output: p.OutputPer1K, CacheRead: p.CacheReadPer1K, CacheWrite: p.CacheWritePer1K}
 	}
 	return out

@@ -60,10 +60,9 @@ func memberAdditions(cfg *config.Config, e config.Environment, region string) *s
 		a.Guardrail = gs
 	}
 	if e.ComplianceRulesEnabled() {
-		a.Compliance = &compliance.ComplianceProps{
-			Expected:     compliance.Expected{},
-			LogRetention: retention[e.LogRetentionDays],
-		}
+		// The rule function's own logs keep the default year (AWS Control Tower ct-cloudwatch-pr-2
+		// asks for at least a year), whatever the invocation logs' retention.
+		a.Compliance = &compliance.ComplianceProps{}
 	}
 	if v := e.VPCEndpoints; v != nil && region == v.EndpointRegion(e) {
 		a.Endpoints = &endpoints.EndpointsProps{
@@ -79,4 +78,22 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// stackSetAdditions adapts an environment's additions to the environment-agnostic template a
+// StackSet deploys to every account of its OUs: the budget's home region is the profile's first
+// region, and VPC endpoints are left out (a VPC ID belongs to one account; deploy endpoints per
+// account with `cdk deploy`).
+func stackSetAdditions(a *stacks.MemberAdditions, homeRegion string) *stacks.MemberAdditions {
+	if a == nil {
+		return nil
+	}
+	out := *a
+	if a.Budget != nil {
+		b := *a.Budget
+		b.HomeRegion = jsii.String(homeRegion)
+		out.Budget = &b
+	}
+	out.Endpoints = nil
+	return &out
 }

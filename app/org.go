@@ -116,6 +116,7 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 			regions := pr.RegionsOf(e)
 			mp := memberProps(cfg, *e, regions[0])
 			mp.StackProps.Env = nil // environment-agnostic: every account and region of the OUs
+			mp.Additions = stackSetAdditions(mp.Additions, regions[0])
 			mp.StackProps.TerminationProtection = nil
 			mp.StackProps.Synthesizer = awscdk.NewBootstraplessSynthesizer(nil)
 			mp.StackProps.Description = jsii.String(fmt.Sprintf("bedrockgov member baseline (%s), deployed by the StackSet bedrockgov-member-%s", e.Name, e.Name))

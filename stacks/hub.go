@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsconfig"
@@ -114,6 +115,9 @@ func NewHubStack(scope constructs.Construct, id string, props *HubStackProps) *H
 
 	if props.Home {
 		newOrganizationAggregator(stack)
+	}
+	// Every hub region sends its own summary: a region's archive holds that region's logs only.
+	{
 		weeklysummary.NewWeeklySummary(stack, "WeeklySummary", &weeklysummary.WeeklySummaryProps{
 			QueryString:   h.Query.Queries()[querylayer.WeeklyUsageID],
 			Database:      h.Query.DatabaseName(),
@@ -126,6 +130,8 @@ func NewHubStack(scope constructs.Construct, id string, props *HubStackProps) *H
 			Topic:         h.Topics["info"],
 			TopicKey:      h.TopicKey,
 			Schedule:      props.WeeklySummarySchedule,
+			Coverage:      jsii.String(summaryCoverage(*stack.Region(), props.Query)),
+			LogKey:        h.Query.ResultsKey(),
 		})
 	}
 
@@ -228,4 +234,17 @@ func newOrganizationAggregator(stack awscdk.Stack) {
 		},
 	})
 	agg.Node().AddDependency(role)
+}
+
+// summaryCoverage names what a region's weekly summary reads: that region's archive and the
+// accounts its query names (Athena needs the injected account partition spelled out).
+func summaryCoverage(region string, q *querylayer.QueryLayerProps) string {
+	var accounts []string
+	if q != nil {
+		accounts = q.Accounts
+	}
+	if len(accounts) == 0 {
+		return "region " + region
+	}
+	return fmt.Sprintf("region %s, accounts %s", region, strings.Join(accounts, ", "))
 }

@@ -144,6 +144,38 @@ func TestHomeRegionHasAggregatorAndWeeklySummary(t *testing.T) {
 	if !strings.Contains(cdkassert.JSON(sched.Properties["Target"]), "StateMachine") {
 		t.Errorf("schedule target: %s", cdkassert.JSON(sched.Properties["Target"]))
 	}
+	// The message says what the figures cover: this region's archive and the accounts queried.
+	if msg, _ := pub.Arguments["Message"].(string); !strings.Contains(msg, `"region us-east-1, accounts 111111111111, 333333333333"`) {
+		t.Errorf("summary does not state its coverage: %s", msg)
+	}
+	// Its log group is KMS-encrypted, with a key grant for exactly that group.
+	gids, groups := tpl.OfType("AWS::Logs::LogGroup")
+	for i, g := range groups {
+		if strings.Contains(gids[i], "WeeklySummary") && (g.Properties["KmsKeyId"] == nil || !strings.Contains(cdkassert.JSON(g.Properties["LogGroupName"]), "/aws/vendedlogs/states/bedrockgov-weekly-summary-")) {
+			t.Errorf("weekly-summary log group %s: %s", gids[i], cdkassert.JSON(g.Properties))
+		}
+	}
+}
+
+// A region's archive holds that region's logs only, so every hub region sends its own summary.
+func TestEveryHubRegionSendsItsSummary(t *testing.T) {
+	var tpl *cdkassert.Template
+	cdkassert.Must(t, func() {
+		app := awscdk.NewApp(nil)
+		s := stacks.NewHubStack(app, "BedrockHub-us-west-2", &stacks.HubStackProps{
+			StackProps: awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(hubAccount), Region: jsii.String("us-west-2")}},
+			Archive:    &archive.ArchiveProps{OrganizationID: "o-exampleorg1"},
+			Query:      &querylayer.QueryLayerProps{Regions: []string{"us-west-2"}, Accounts: []string{"111111111111"}},
+			Home:       false,
+		})
+		tpl = cdkassert.Synth(t, s.Stack)
+	})
+	if ids, _ := tpl.OfType("AWS::StepFunctions::StateMachine"); len(ids) != 1 {
+		t.Errorf("a non-home hub region must send its own summary, found %d state machines", len(ids))
+	}
+	if ids, _ := tpl.OfType("AWS::Config::ConfigurationAggregator"); len(ids) != 0 {
+		t.Error("only the home region has the organization aggregator")
+	}
 }
 
 // A monitored model without a list price is named as unpriced and gets no cost line (never $0).
@@ -157,7 +189,7 @@ func TestUnpricedModelsAreNamedNotZero(t *testing.T) {
 			Query:      &querylayer.QueryLayerProps{Regions: []string{hubRegion}},
 			Dashboards: &orgdashboards.OrgDashboardsProps{
 				MonitoredModels: []string{"us.amazon.nova-micro-v1:0", "example.unknown-model-v1:0"},
-				Prices:          map[string]orgdashboards.Price{"amazon.nova-micro-v1:0": {Input: 0.000035, Output: 0.00014}},
+				Prices:          map[string]orgdashboards.Price{"amazon.nova-micro-v1:0": {Input: ptr(0.000035), Output: ptr(0.00014)}},
 			},
 		})
 		bodies = s.Dashboards.DashboardBodies()
@@ -166,10 +198,16 @@ func TestUnpricedModelsAreNamedNotZero(t *testing.T) {
 	if ex == "" {
 		t.Fatalf("no executive dashboard among %d: %v", len(bodies), bodies)
 	}
-	if !strings.Contains(ex, "us.amazon.nova-micro-v1:0 (estimated USD per day)") || !strings.Contains(ex, "InputTokenCount") || !strings.Contains(ex, ", 0)*0.000035 + FILL(SUM(") || strings.Contains(ex, "e-05") || strings.Contains(ex, "CacheReadInputTokenCount") {
+	if !strings.Contains(ex, "us.amazon.nova-micro-v1:0 (estimated USD per day") || !strings.Contains(ex, "InputTokenCount") || !strings.Contains(ex, ", 0)*0.000035 + FILL(SUM(") || strings.Contains(ex, "e-05") || strings.Contains(ex, "CacheReadInputTokenCount") {
 		t.Errorf("the profile of a priced base model has no cost line at the base price:\n%s", ex)
+	}
+	// Nova Micro has no cache prices: its line says the cache tokens are not in the figure.
+	if !strings.Contains(ex, "us.amazon.nova-micro-v1:0 (estimated USD per day; excludes cache-read, cache-write tokens: no price)") {
+		t.Errorf("a cost line without cache prices must say it excludes cache tokens:\n%s", ex)
 	}
 	if strings.Contains(ex, "example.unknown-model-v1:0 (estimated") || !strings.Contains(ex, "No list price known for: example.unknown-model-v1:0") {
 		t.Errorf("the unpriced model is not named as unpriced:\n%s", ex)
 	}
 }
+
+func ptr(f float64) *float64 { return &f }

@@ -120,7 +120,7 @@ func addMemberAdditions(stack awscdk.Stack, props *MemberStackProps, logging inv
 		if threshold <= 0 {
 			threshold = guardrail.DefaultInterventionsPer5Min
 		}
-		mon.Dashboard().AddWidgets(*guardrail.Widgets(g, threshold)...)
+		mon.Dashboard().AddWidgets(*guardrail.Widgets(g, threshold, alarm)...)
 
 		params := constructs.NewConstruct(g.Scope(), jsii.String("Parameters"))
 		for _, p := range []struct {

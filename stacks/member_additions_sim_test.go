@@ -38,9 +38,35 @@ func simValues(tpl *cdkassert.Template) map[string]string {
 	return v
 }
 
+// simStackUUID stands for the unique part of the stack ID in resolved policies.
+const simStackUUID = "6f1c2a80-0000-4000-8000-000000000001"
+
+// withStackUUID replaces the template's Fn::Select of the stack ID's unique part with
+// simStackUUID (iamsim.Resolve evaluates Ref, GetAtt, Join and Sub only).
+func withStackUUID(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if cdkassert.JSON(x) == stackUUID {
+			return simStackUUID
+		}
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = withStackUUID(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = withStackUUID(e)
+		}
+		return out
+	}
+	return v
+}
+
 func resolved(t *testing.T, tpl *cdkassert.Template, name string, doc any) iamsim.Named {
 	t.Helper()
-	r, err := iamsim.Resolve(doc, simValues(tpl))
+	r, err := iamsim.Resolve(withStackUUID(doc), simValues(tpl))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -90,7 +116,7 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 	}
 	ruleRole := vals[roleID+".Arn"]
 	ruleCtx := map[string]any{"aws:PrincipalArn": ruleRole, "aws:PrincipalAccount": simAcct}
-	ownStream := "arn:aws:logs:us-east-1:" + simAcct + ":log-group:/aws/lambda/bedrockgov-invocation-logging-rule:log-stream:2026/11/23/abc"
+	ownStream := "arn:aws:logs:us-east-1:" + simAcct + ":log-group:/bedrockgov/invocation-logging-rule/" + simStackUUID + ":log-stream:2026/11/23/abc"
 
 	_, eps := tpl.OfType("AWS::EC2::VPCEndpoint")
 	ep := iamsim.Named{Name: "bedrock-runtime endpoint policy", Policy: eps[0].Properties["PolicyDocument"]}
@@ -99,6 +125,19 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 	app := "arn:aws:iam::" + simAcct + ":role/app"
 	member := "arn:aws:iam::555555555555:role/app"
 	outsider := "arn:aws:iam::444444444444:role/app"
+
+	gid, _ := tpl.One(t, "AWS::Bedrock::Guardrail")
+	vals[gid+".GuardrailArn"] = "arn:aws:bedrock:us-east-1:" + simAcct + ":guardrail/abcd1234efgh"
+	_, rp := tpl.One(t, "AWS::Bedrock::ResourcePolicy")
+	gpDoc, err := iamsim.Resolve(rp.Properties["PolicyDocument"], vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp := iamsim.Named{Name: "guardrail resource policy", Policy: gpDoc}
+	guardrailArn := vals[gid+".GuardrailArn"]
+	if cdkassert.JSON(rp.Properties["ResourceArn"]) != `{"Fn::GetAtt":["`+gid+`","GuardrailArn"]}` {
+		t.Errorf("resource policy attached to %s", cdkassert.JSON(rp.Properties["ResourceArn"]))
+	}
 
 	budgets := func(acct string) map[string]any {
 		return map[string]any{"aws:SourceAccount": acct, "aws:SourceArn": "arn:aws:budgets::" + acct + ":budget/bedrockgov-prod-bedrock-monthly"}
@@ -133,6 +172,16 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 		{Scenario: "a grant through Bedrock that is not for an AWS resource", Principal: app, Action: "kms:CreateGrant",
 			Resource: logKeyArn, Context: map[string]any{"aws:PrincipalArn": app, "kms:ViaService": "bedrock.us-east-1.amazonaws.com", "kms:CallerAccount": simAcct, "kms:GrantIsForAWSResource": "false"},
 			ResourcePolicy: lk, Want: iamsim.ExplicitlyDenied, Why: "the key denies grants that are not for AWS resources"},
+		// The guardrail's resource policy.
+		{Scenario: "an application of this account applies the guardrail", Principal: app, Action: "bedrock:ApplyGuardrail",
+			Resource: guardrailArn, Context: map[string]any{"aws:PrincipalArn": app, "aws:PrincipalAccount": simAcct},
+			ResourcePolicy: gp, Want: iamsim.Allowed, Why: "AccountAppliesGuardrail: every principal of the account, as enforcement needs"},
+		{Scenario: "another account applies the guardrail", Principal: outsider, Action: "bedrock:ApplyGuardrail",
+			Resource: guardrailArn, ResourceAccount: simAcct, Context: map[string]any{"aws:PrincipalArn": outsider, "aws:PrincipalAccount": "444444444444"},
+			IdentityPolicies: []any{allowAll}, ResourcePolicy: gp, Want: iamsim.ImplicitlyDenied, Why: "aws:PrincipalAccount must be this account"},
+		{Scenario: "an application of this account changes the guardrail", Principal: app, Action: "bedrock:UpdateGuardrail",
+			Resource: guardrailArn, Context: map[string]any{"aws:PrincipalArn": app, "aws:PrincipalAccount": simAcct},
+			ResourcePolicy: gp, Want: iamsim.ImplicitlyDenied, Why: "the resource policy grants applying only"},
 		// The compliance rule's role.
 		{Scenario: "the rule reads the logging configuration", Principal: ruleRole, Action: "bedrock:GetModelInvocationLoggingConfiguration",
 			Resource: "*", Context: ruleCtx, IdentityPolicies: rolePolicies, Want: iamsim.Allowed, Why: "ReadInvocationLoggingConfiguration"},
@@ -163,5 +212,5 @@ func TestMemberAdditionsPoliciesBySimulation(t *testing.T) {
 			IdentityPolicies: []any{allowAll}, ResourcePolicy: ep, Want: iamsim.ImplicitlyDenied, Why: "no aws:PrincipalOrgID, no match"},
 	})
 	// Every action and condition key the additions name exists in the IAM reference.
-	iamsim.CheckIAMReference(t, tp, tk, lk, ep, rolePolicies[0])
+	iamsim.CheckIAMReference(t, tp, tk, lk, ep, gp, rolePolicies[0])
 }

@@ -341,10 +341,11 @@ func TestGuardrailInterventionAlarmIsCriticalOnAPublishedMetric(t *testing.T) {
 	tpl := tpls[0]
 	gid, _ := tpl.One(t, "AWS::Bedrock::Guardrail")
 	var alarm *cdkassert.Resource
+	var alarmID string
 	ids, alarms := tpl.OfType("AWS::CloudWatch::Alarm")
 	for i := range alarms {
 		if strings.Contains(ids[i], "Guardrail") {
-			alarm = &alarms[i]
+			alarm, alarmID = &alarms[i], ids[i]
 		}
 	}
 	if alarm == nil {
@@ -377,6 +378,9 @@ func TestGuardrailInterventionAlarmIsCriticalOnAPublishedMetric(t *testing.T) {
 		t.Error("alarm metric is not one AWS publishes")
 	}
 	dash := cdkassert.JSON(tpl.Resources[func() string { id, _ := tpl.One(t, "AWS::CloudWatch::Dashboard"); return id }()].Properties["DashboardBody"])
+	if !strings.Contains(dash, `Guardrail alarm`) || !strings.Contains(dash, `{"Fn::GetAtt":["`+alarmID+`","Arn"]}`) {
+		t.Errorf("dashboard lacks the guardrail alarm's status widget")
+	}
 	for _, dim := range []string{guardrail.DimPolicyType, guardrail.DimContentSource} {
 		want := `SEARCH('Namespace=\\\"AWS/Bedrock/Guardrails\\\" MetricName=\\\"InvocationsIntervened\\\" ` + dim + `', 'Sum', 300)`
 		if !strings.Contains(dash, want) {
@@ -493,7 +497,7 @@ func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T)
 	want := []string{
 		`bedrock:GetModelInvocationLoggingConfiguration on "*"`,
 		`config:PutEvaluations on "*"`,
-		`logs:CreateLogStream+logs:PutLogEvents on {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:us-east-1:333333333333:log-group:/aws/lambda/bedrockgov-invocation-logging-rule:log-stream:*"]]}`,
+		`logs:CreateLogStream+logs:PutLogEvents on {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:us-east-1:333333333333:log-group:/bedrockgov/invocation-logging-rule/",` + stackUUID + `,":log-stream:*"]]}`,
 	}
 	if strings.Join(grants, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rule role grants:\n%s\nwant\n%s", strings.Join(grants, "\n"), strings.Join(want, "\n"))
@@ -502,14 +506,29 @@ func TestComplianceRuleChecksTheBaselineDestinationsWithInlineCode(t *testing.T)
 	lgIDs, lgs := tpl.OfType("AWS::Logs::LogGroup")
 	found := false
 	for i, lg := range lgs {
-		if lg.Properties["LogGroupName"] == "/aws/lambda/bedrockgov-invocation-logging-rule" {
+		// Named after the stack's unique ID: a stack created again after deletion does not
+		// collide with the retained log group of the old one.
+		if cdkassert.JSON(lg.Properties["LogGroupName"]) == `{"Fn::Join":["",["/bedrockgov/invocation-logging-rule/",`+stackUUID+`]]}` {
 			found = true
 			if lg.Properties["KmsKeyId"] == nil || lg.Properties["RetentionInDays"] == nil || lg.DeletionPolicy != "RetainExceptOnCreate" {
 				t.Errorf("%s: key %v retention %v deletion %q", lgIDs[i], lg.Properties["KmsKeyId"], lg.Properties["RetentionInDays"], lg.DeletionPolicy)
 			}
 		}
 	}
-	if !found || cdkassert.JSON(fn.Properties["LoggingConfig"]) == "null" {
+	// CloudWatch Logs may use the environment key for that log group only. (The simulator drops
+	// kms:EncryptionContext:* keys, so this statement is checked directly.)
+	keyIDs, _ := tpl.OfType("AWS::KMS::Key")
+	for _, id := range keyIDs {
+		if !strings.HasPrefix(id, "InvocationLogging") {
+			continue
+		}
+		st := cdkassert.StatementBySid(t, tpl.Resources[id].Properties["KeyPolicy"], "AllowLogsForComplianceRuleFunction")
+		want := `{"ArnEquals":{"kms:EncryptionContext:aws:logs:arn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":logs:us-east-1:333333333333:log-group:/bedrockgov/invocation-logging-rule/",` + stackUUID + `]]}}}`
+		if cdkassert.JSON(st["Condition"]) != want || cdkassert.JSON(st["Principal"]) != `{"Service":"logs.us-east-1.amazonaws.com"}` || st["Effect"] != "Allow" {
+			t.Errorf("key statement for the rule's logs = %s\nwant condition %s", cdkassert.JSON(st), want)
+		}
+	}
+	if !found || !strings.Contains(cdkassert.JSON(fn.Properties["LoggingConfig"]), `"LogGroup":{"Ref":"Compliance`) {
 		t.Errorf("the function must log to its own encrypted log group: %v", fn.Properties["LoggingConfig"])
 	}
 }
@@ -569,3 +588,37 @@ func forRegion(a *stacks.MemberAdditions, region string) *stacks.MemberAdditions
 	}
 	return a
 }
+
+func TestAdditionConstructsRejectBadPropsWithTheValue(t *testing.T) {
+	panicsWith := func(name, want string, f func()) {
+		t.Helper()
+		defer func() {
+			r := recover()
+			if r == nil || !strings.Contains(fmt.Sprint(r), want) {
+				t.Errorf("%s: panic %v, want one mentioning %q", name, r, want)
+			}
+		}()
+		f()
+	}
+	panicsWith("zero budget", "MonthlyLimitUSD must be greater than zero, got 0", func() { budget.NewBudget(nil, "B", &budget.BudgetProps{}) })
+	panicsWith("budget without topics", "CriticalTopic and WarningTopic are required", func() { budget.NewBudget(nil, "B", &budget.BudgetProps{MonthlyLimitUSD: 5}) })
+	panicsWith("bad strength", `content filter HATE strength "EXTREME"`, func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{ContentFilters: map[string]string{"HATE": "EXTREME"}})
+	})
+	panicsWith("prompt attack as content filter", `content filter "PROMPT_ATTACK" is not one of`, func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{ContentFilters: map[string]string{"PROMPT_ATTACK": "HIGH"}})
+	})
+	panicsWith("bad PII action", `PII entity EMAIL action "MASK"`, func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{PIIEntities: map[string]string{"EMAIL": "MASK"}})
+	})
+	panicsWith("empty guardrail", "no policy configured", func() {
+		guardrail.NewGuardrail(nil, "G", &guardrail.GuardrailProps{PromptAttackStrength: jsii.String("NONE")})
+	})
+	panicsWith("endpoints without org", `OrganizationID "" is not an AWS Organizations ID`, func() {
+		endpoints.NewEndpoints(nil, "E", &endpoints.EndpointsProps{VpcID: "vpc-1", SubnetIDs: []string{"subnet-1"}, SecurityGroupIDs: []string{"sg-1"}})
+	})
+	panicsWith("compliance without destinations", "Expected needs at least BucketName or LogGroupName", func() { compliance.NewCompliance(nil, "C", nil) })
+}
+
+// stackUUID is how the template writes the unique part of the stack ID.
+const stackUUID = `{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}`

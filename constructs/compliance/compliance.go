@@ -34,6 +34,10 @@ var HandlerSource string
 // MaxInlineCode is CloudFormation's limit on inline (ZipFile) Lambda code, in characters.
 const MaxInlineCode = 4096
 
+// LogGroupPrefix starts the name of the rule function's log group; the stack's unique ID
+// completes it.
+const LogGroupPrefix = "/bedrockgov/invocation-logging-rule/"
+
 // Rule names (unique per account and region).
 const (
 	LoggingRuleName     = "bedrockgov-invocation-logging"
@@ -165,7 +169,10 @@ func NewCompliance(scope constructs.Construct, id string, props *ComplianceProps
 			PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 		})
 	}
-	logGroupName := "/aws/lambda/" + fnName
+	// The log group outlives the stack (retained), so its name carries the stack's unique ID: a
+	// stack created again after deletion gets a new log group instead of failing on the old one.
+	stackUUID := *awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+	logGroupName := LogGroupPrefix + stackUUID
 	logGroupArn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", *stack.Partition(), *stack.Region(), *stack.Account(), logGroupName)
 	// CloudWatch Logs uses the key only for this log group (the CloudWatch Logs guide's
 	// encryption-context condition).
@@ -212,7 +219,7 @@ func NewCompliance(scope constructs.Construct, id string, props *ComplianceProps
 		Reason: jsii.String("bedrock:GetModelInvocationLoggingConfiguration and config:PutEvaluations support no resource types (IAM service authorization reference), so their resource is *; " +
 			"the log-stream wildcard covers the streams Lambda creates in the function's own log group only"),
 		AppliesTo: &[]interface{}{"Resource::*", &cdknag.RegexAppliesTo{Regex: jsii.String(
-			`/^Resource::arn:<AWS::Partition>:logs:.+:log-group:` + strings.ReplaceAll(regexp.QuoteMeta(logGroupName), "/", `\/`) + `:log-stream:\*$/`)}},
+			`/^Resource::arn:<AWS::Partition>:logs:.+:log-group:` + strings.ReplaceAll(regexp.QuoteMeta(LogGroupPrefix), "/", `\/`) + `.+:log-stream:\*$/`)}},
 	}}, jsii.Bool(true))
 
 	out.fn = awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{

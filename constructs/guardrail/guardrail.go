@@ -102,6 +102,8 @@ type Guardrail interface {
 	Key() awskms.IKey
 	// Enforced is the account-level enforcement, or nil.
 	Enforced() awsbedrock.CfnEnforcedGuardrailConfiguration
+	// ResourcePolicy lets the account's principals apply the guardrail.
+	ResourcePolicy() awsbedrock.CfnResourcePolicy
 }
 
 type guardrail struct {
@@ -110,6 +112,7 @@ type guardrail struct {
 	version  awsbedrock.CfnGuardrailVersion
 	key      awskms.IKey
 	enforced awsbedrock.CfnEnforcedGuardrailConfiguration
+	policy   awsbedrock.CfnResourcePolicy
 	arn, id  *string
 	ver      *string
 }
@@ -122,6 +125,7 @@ func (g *guardrail) GuardrailArn() *string                                  { re
 func (g *guardrail) Version() *string                                       { return g.ver }
 func (g *guardrail) Key() awskms.IKey                                       { return g.key }
 func (g *guardrail) Enforced() awsbedrock.CfnEnforcedGuardrailConfiguration { return g.enforced }
+func (g *guardrail) ResourcePolicy() awsbedrock.CfnResourcePolicy           { return g.policy }
 
 func oneOf(s string, list []string) bool {
 	for _, x := range list {
@@ -280,6 +284,15 @@ func NewGuardrail(scope constructs.Construct, id string, props *GuardrailProps) 
 	g.version.CfnOptions().SetDeletionPolicy(awscdk.CfnDeletionPolicy_RETAIN)
 	g.arn, g.id, g.ver = g.res.AttrGuardrailArn(), g.res.AttrGuardrailId(), g.version.AttrVersion()
 
+	// Callers need bedrock:ApplyGuardrail on the guardrail to use it, and enforcement applies it
+	// to every call of the account: the Bedrock guide recommends a resource-based policy with
+	// account-level enforcement. Applying a guardrail only filters content, so every principal of
+	// this account may.
+	g.policy = awsbedrock.NewCfnResourcePolicy(c, jsii.String("ResourcePolicy"), &awsbedrock.CfnResourcePolicyProps{
+		ResourceArn:    g.arn,
+		PolicyDocument: ResourcePolicyDocument(*g.arn, *stack.Account()),
+	})
+
 	if en := props.Enforce; en != nil {
 		msg, sys := str(en.Messages, DefaultMessage), str(en.System, DefaultSystem)
 		if !oneOf(msg, GuardingModes) || !oneOf(sys, GuardingModes) {
@@ -301,6 +314,21 @@ func NewGuardrail(scope constructs.Construct, id string, props *GuardrailProps) 
 		})
 	}
 	return g
+}
+
+// ResourcePolicyDocument lets every principal of the account apply the guardrail.
+func ResourcePolicyDocument(guardrailArn, account string) map[string]any {
+	return map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{map[string]any{
+			"Sid":       "AccountAppliesGuardrail",
+			"Effect":    "Allow",
+			"Principal": map[string]any{"AWS": "*"},
+			"Action":    "bedrock:ApplyGuardrail",
+			"Resource":  guardrailArn,
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": account}},
+		}},
+	}
 }
 
 // configDigest is a short digest of everything that shapes the guardrail's behaviour.

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -106,8 +107,8 @@ func CreateAlarms(scope constructs.Construct, g Guardrail, critical awssns.ITopi
 
 // Widgets returns the guardrail dashboard row: this guardrail's invocations and interventions
 // (with the alarm threshold when above zero), and the account's interventions by policy type
-// and by content source (input or output).
-func Widgets(g Guardrail, interventionsPer5Min float64) *[]awscloudwatch.IWidget {
+// and by content source (input or output); with alarm, a status widget for it first.
+func Widgets(g Guardrail, interventionsPer5Min float64, alarm awscloudwatch.IAlarm) *[]awscloudwatch.IWidget {
 	period := awscdk.Duration_Minutes(jsii.Number(5))
 	this := &awscloudwatch.GraphWidgetProps{
 		Title:  jsii.String("Guardrail: invocations and interventions (this guardrail)"),
@@ -118,7 +119,16 @@ func Widgets(g Guardrail, interventionsPer5Min float64) *[]awscloudwatch.IWidget
 	if interventionsPer5Min > 0 {
 		this.LeftAnnotations = &[]*awscloudwatch.HorizontalAnnotation{{Value: jsii.Number(interventionsPer5Min), Label: jsii.String("critical: interventions per 5 min")}}
 	}
-	return &[]awscloudwatch.IWidget{
+	var out []awscloudwatch.IWidget
+	if alarm != nil {
+		out = append(out, awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+			Title:  jsii.String("Guardrail alarm"),
+			Alarms: &[]interfacesawscloudwatch.IAlarmRef{alarm},
+			Width:  jsii.Number(24),
+			Height: jsii.Number(2),
+		}))
+	}
+	out = append(out,
 		awscloudwatch.NewGraphWidget(this),
 		awscloudwatch.NewGraphWidget(&awscloudwatch.GraphWidgetProps{
 			Title:  jsii.String("Guardrail interventions by policy type (all guardrails)"),
@@ -132,5 +142,6 @@ func Widgets(g Guardrail, interventionsPer5Min float64) *[]awscloudwatch.IWidget
 			Width:  jsii.Number(8),
 			Height: jsii.Number(6),
 		}),
-	}
+	)
+	return &out
 }

@@ -27,7 +27,10 @@ import (
 )
 
 // Price is a model's on-demand price in USD per 1,000 tokens.
-type Price struct{ Input, Output, CacheRead, CacheWrite float64 }
+//
+// A nil rate is unknown, never zero: the token kind is left out of the estimate and the line's
+// label says so.
+type Price struct{ Input, Output, CacheRead, CacheWrite *float64 }
 
 // OrgDashboardsProps configures OrgDashboards. OrganizationID is required.
 type OrgDashboardsProps struct {
@@ -214,21 +217,29 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 		}
 		// Each priced token kind; FILL makes a kind the model has not used (no cache, say)
 		// count as zero instead of blanking the whole sum.
-		var terms []string
+		var terms, missing []string
 		for _, k := range []struct {
-			metric string
-			price  float64
-		}{{"InputTokenCount", p.Input}, {"OutputTokenCount", p.Output}, {"CacheReadInputTokenCount", p.CacheRead}, {"CacheWriteInputTokenCount", p.CacheWrite}} {
-			if k.price > 0 {
-				terms = append(terms, fmt.Sprintf("FILL(SUM(%s), 0)*%s", searchModel(m, k.metric, 86400), strconv.FormatFloat(k.price, 'f', -1, 64)))
+			metric, kind string
+			price        *float64
+		}{{"InputTokenCount", "input", p.Input}, {"OutputTokenCount", "output", p.Output}, {"CacheReadInputTokenCount", "cache-read", p.CacheRead}, {"CacheWriteInputTokenCount", "cache-write", p.CacheWrite}} {
+			switch {
+			case k.price == nil:
+				missing = append(missing, k.kind)
+			case *k.price > 0:
+				terms = append(terms, fmt.Sprintf("FILL(SUM(%s), 0)*%s", searchModel(m, k.metric, 86400), strconv.FormatFloat(*k.price, 'f', -1, 64)))
 			}
 		}
 		if len(terms) == 0 {
 			unpriced = append(unpriced, m)
 			continue
 		}
+		label := m + " (estimated USD per day)"
+		if len(missing) > 0 {
+			// Partial: the kinds without a price are not in the figure, and the label says so.
+			label = m + " (estimated USD per day; excludes " + strings.Join(missing, ", ") + " tokens: no price)"
+		}
 		e := "(" + strings.Join(terms, " + ") + ")/1000"
-		costRows = append(costRows, expr(fmt.Sprintf("cost%d", i), e, m+" (estimated USD per day)"))
+		costRows = append(costRows, expr(fmt.Sprintf("cost%d", i), e, label))
 	}
 	if len(costRows) > 0 {
 		ex.graph("Estimated daily cost of the monitored models (USD, list price)", 86400, "", costRows, 12)

@@ -39,6 +39,13 @@ type WeeklySummaryProps struct {
 	TopicKey awskms.IKey
 	// Schedule is the EventBridge Scheduler expression. Default: "cron(0 8 ? * MON *)".
 	Schedule *string
+	// Coverage says what the query reads (which accounts, which region), stated in every
+	// message so no reader takes a partial figure for the organization's. Default: "the
+	// accounts the query names".
+	Coverage *string
+	// LogKey encrypts the state machine's log group; the construct lets CloudWatch Logs use it
+	// for that group only. Default: none (CloudWatch Logs' own encryption).
+	LogKey awskms.IKey
 }
 
 // WeeklySummary is the schedule and the state machine.
@@ -65,6 +72,13 @@ func day(n int) string {
 // Definition returns the state machine's Amazon States Language (JSONata) definition.
 func Definition(props *WeeklySummaryProps) string {
 	first, last := day(7), day(1)
+	coverage := "the accounts the query names"
+	if props.Coverage != nil {
+		coverage = *props.Coverage
+	}
+	// The coverage is configuration text: it enters the JSONata expression as a JSON string
+	// literal, never as expression syntax.
+	quoted, _ := json.Marshal(coverage)
 	asl := map[string]any{
 		"Comment":       "bedrockgov weekly Bedrock usage summary: Athena query, then SNS",
 		"QueryLanguage": "JSONata",
@@ -100,7 +114,7 @@ func Definition(props *WeeklySummaryProps) string {
 				"Arguments": map[string]any{
 					"TopicArn": *props.Topic.TopicArn(),
 					"Subject":  "{% 'Bedrock usage ' & $states.input.first & ' to ' & $states.input.last %}",
-					"Message": "{% 'Amazon Bedrock usage by account and model, ' & $states.input.first & ' to ' & $states.input.last & ' (UTC days, from the hub archive; top 100 by tokens). Athena scanned ' & $string($states.input.scannedBytes) & ' bytes.\\n\\n' & " +
+					"Message": "{% 'Amazon Bedrock usage by account and model, ' & $states.input.first & ' to ' & $states.input.last & ' (UTC days, from the hub archive; top 100 by tokens). Covers ' & " + string(quoted) + " & ' only. Athena scanned ' & $string($states.input.scannedBytes) & ' bytes.\\n\\n' & " +
 						"$join($map($states.input.rows, function($r) { $join($map($r.Data, function($d) { $exists($d.VarCharValue) ? $d.VarCharValue : '' }), '\\t') }), '\\n') %}",
 				},
 				"End": true,
@@ -127,10 +141,28 @@ func NewWeeklySummary(scope constructs.Construct, id string, props *WeeklySummar
 	stack := awscdk.Stack_Of(c)
 	partition, region, account := *stack.Partition(), *stack.Region(), *stack.Account()
 
+	// Named after the stack's unique ID: known before the group exists (so the key policy can
+	// name it without a cycle), and a kept group never blocks a later stack.
+	stackUUID := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+	logGroupName := "/aws/vendedlogs/states/bedrockgov-weekly-summary-" + *stackUUID
 	logs := awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(logGroupName),
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+		EncryptionKey: props.LogKey,
 	})
+	if props.LogKey != nil {
+		props.LogKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowCloudWatchLogsForTheWeeklySummary"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", region)), nil)},
+			Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{
+				"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, logGroupName)},
+			},
+		}), jsii.Bool(false))
+		logs.Node().AddDependency(props.LogKey)
+	}
 	sm := awsstepfunctions.NewStateMachine(c, jsii.String("StateMachine"), &awsstepfunctions.StateMachineProps{
 		Comment:        jsii.String("Sends the weekly Amazon Bedrock usage by account and model"),
 		DefinitionBody: awsstepfunctions.DefinitionBody_FromString(jsii.String(Definition(props))),

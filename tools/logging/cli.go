@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -35,6 +36,7 @@ type cliConfig struct {
 	allowRegion bool
 	yes         bool
 	scope       string
+	readOnly    bool // policy --read-only: what status needs
 	opts        options
 }
 
@@ -77,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if cfg.command == "policy" {
-		doc, err := renderPolicy(cfg.scope, cfg.roleName)
+		doc, err := renderPolicy(cfg.scope, cfg.roleName, cfg.readOnly)
 		if err != nil {
 			fmt.Fprintf(stderr, "logging: %v\n", err)
 			return exitFailed
@@ -169,27 +171,32 @@ func parseArgs(args []string, stdout io.Writer) (cliConfig, error) {
 	// before any AWS call. Coherence (role with log group, same account) is
 	// checked per target after merging with SSM parameters.
 	set := cfg.opts.flags.set
-	if set["bucket"] && d.Bucket != "" {
-		if err := validateBucketName(d.Bucket); err != nil {
+	if err := checkDestinationFlags(&cfg); err != nil {
+		return cfg, err
+	}
+	// formats, with placeholders filled by sample values
+	sample := cfg.opts.flags.forTarget(target{Account: "111111111111", Region: "us-east-1"}).values
+	if set["bucket"] {
+		if err := validateBucketName(sample.Bucket); err != nil {
 			return cfg, err
 		}
 	}
-	if set["large-data-bucket"] && d.LargeDataBucket != "" {
-		if err := validateBucketName(d.LargeDataBucket); err != nil {
+	if set["large-data-bucket"] {
+		if err := validateBucketName(sample.LargeDataBucket); err != nil {
 			return cfg, err
 		}
 	}
-	if set["log-group"] && d.LogGroup != "" {
-		if err := validateLogGroupName(d.LogGroup); err != nil {
+	if set["log-group"] {
+		if err := validateLogGroupName(sample.LogGroup); err != nil {
 			return cfg, err
 		}
 	}
-	if set["role-arn"] && d.RoleARN != "" {
-		if _, err := parseRoleARN(d.RoleARN); err != nil {
+	if set["role-arn"] {
+		if _, err := parseRoleARN(sample.RoleARN); err != nil {
 			return cfg, err
 		}
 	}
-	if err := validateKeyPrefix(d.KeyPrefix); err != nil {
+	if err := validateKeyPrefix(sample.KeyPrefix); err != nil {
 		return cfg, err
 	}
 	if cfg.opts.skipSSM && cfg.command == "enable" && d.Bucket == "" && d.LogGroup == "" {
@@ -197,6 +204,71 @@ func parseArgs(args []string, stdout io.Writer) (cliConfig, error) {
 	}
 	return cfg, nil
 }
+
+// checkDestinationFlags applies the one rule for combining destination
+// flags with the member baseline's SSM parameters: a flag that is given
+// overrides its parameter and must have a value; --s3-only and
+// --cloudwatch-only turn a delivery off; a flag that serves several accounts
+// (or regions) must be a template naming {account} (or {region}) where the
+// value differs between them.
+func checkDestinationFlags(cfg *cliConfig) error {
+	f := &cfg.opts.flags
+	d := f.values
+	for _, c := range []struct{ flag, v, off string }{
+		{"bucket", d.Bucket, "--cloudwatch-only"}, {"log-group", d.LogGroup, "--s3-only"},
+		{"role-arn", d.RoleARN, "--s3-only"}, {"large-data-bucket", d.LargeDataBucket, "--s3-only, or omit --large-data-bucket and --no-ssm"},
+	} {
+		if f.set[c.flag] && c.v == "" {
+			return usagef("--%s \"\": an empty value does not turn a delivery off; use %s (or omit the flag to use the member baseline's SSM parameter)", c.flag, c.off)
+		}
+	}
+	if f.s3Only && f.cwOnly {
+		return usagef("--s3-only and --cloudwatch-only are exclusive: choose one")
+	}
+	if f.s3Only && (f.set["log-group"] || f.set["role-arn"] || f.set["large-data-bucket"]) {
+		return usagef("--s3-only with --log-group, --role-arn or --large-data-bucket: choose one")
+	}
+	if f.cwOnly && f.set["bucket"] {
+		return usagef("--cloudwatch-only with --bucket: choose one")
+	}
+	manyAccounts := cfg.org || len(cfg.accounts) > 1
+	manyRegions := len(cfg.regions) > 1
+	for _, c := range []struct {
+		flag, v           string
+		perAccount, perRg bool
+	}{
+		{"bucket", d.Bucket, true, true}, {"large-data-bucket", d.LargeDataBucket, true, true},
+		{"role-arn", d.RoleARN, true, false}, {"log-group", d.LogGroup, false, false}, {"key-prefix", d.KeyPrefix, false, false},
+	} {
+		if !f.set[c.flag] {
+			continue
+		}
+		rest := strings.NewReplacer(accountPlaceholder, "", regionPlaceholder, "").Replace(c.v)
+		if strings.ContainsAny(rest, "{}") {
+			return usagef("--%s %q: the only placeholders are %s and %s", c.flag, c.v, accountPlaceholder, regionPlaceholder)
+		}
+		if c.perAccount && manyAccounts && !strings.Contains(c.v, accountPlaceholder) {
+			return usagef("--%s %q with several accounts would point every account at the same one; use a template such as --%s '%s' (a %s must be in the target's own account)",
+				c.flag, c.v, c.flag, templateExample(c.flag), strings.ReplaceAll(c.flag, "-", " "))
+		}
+		if c.perRg && manyRegions && !strings.Contains(c.v, regionPlaceholder) {
+			return usagef("--%s %q with several regions: a bucket must be in the target's region; use a template such as --%s '%s'", c.flag, c.v, c.flag, templateExample(c.flag))
+		}
+	}
+	return nil
+}
+
+func templateExample(flag string) string {
+	switch flag {
+	case "role-arn":
+		return "arn:aws:iam::{account}:role/bedrock-logging"
+	case "large-data-bucket":
+		return "bedrock-large-{account}-{region}"
+	}
+	return "bedrock-logs-{account}-{region}"
+}
+
+func d2(cfg *cliConfig) *destinationFlags { return &cfg.opts.flags }
 
 // defineFlags declares the flags of cfg.command, writing into cfg.
 func defineFlags(cfg *cliConfig, regions, accounts *string) *flag.FlagSet {
@@ -211,6 +283,7 @@ func defineFlags(cfg *cliConfig, regions, accounts *string) *flag.FlagSet {
 	switch cfg.command {
 	case "policy":
 		fs.StringVar(&cfg.scope, "scope", scopeAll, "")
+		fs.BoolVar(&cfg.readOnly, "read-only", false, "")
 	default:
 		fs.StringVar(regions, "regions", "", "")
 		fs.StringVar(accounts, "accounts", "", "")
@@ -228,6 +301,8 @@ func defineFlags(cfg *cliConfig, regions, accounts *string) *flag.FlagSet {
 		fs.StringVar(&d.RoleARN, "role-arn", "", "")
 		fs.StringVar(&d.LargeDataBucket, "large-data-bucket", "", "")
 		fs.BoolVar(&cfg.opts.skipSSM, "no-ssm", false, "")
+		fs.BoolVar(&d2(cfg).s3Only, "s3-only", false, "")
+		fs.BoolVar(&d2(cfg).cwOnly, "cloudwatch-only", false, "")
 		fs.BoolVar(&t.Text, "text", true, "")
 		fs.BoolVar(&t.Image, "image", false, "")
 		fs.BoolVar(&t.Embedding, "embedding", true, "")
@@ -275,7 +350,7 @@ func execute(ctx context.Context, cfg cliConfig, stdout, stderr io.Writer) int {
 	case cfg.org:
 		accounts, err = listOrgAccounts(ctx, organizations.NewFromConfig(base), cfg.ou)
 		if err != nil {
-			fmt.Fprintf(stderr, "logging: %s (run this from the management account or a delegated administrator)\n", explain(err, target{Account: sess.callerAcct, Region: base.Region}))
+			fmt.Fprintf(stderr, "logging: %s (run this from the management account or a delegated administrator)\n", explain(err, target{Account: sess.CallerAccount, Region: base.Region}))
 			return exitFailed
 		}
 		if len(accounts) == 0 {
@@ -283,7 +358,7 @@ func execute(ctx context.Context, cfg cliConfig, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 	case len(accounts) == 0:
-		accounts = []string{sess.callerAcct}
+		accounts = []string{sess.CallerAccount}
 	}
 	targets := make([]target, 0, len(accounts)*len(regions))
 	for _, a := range accounts {

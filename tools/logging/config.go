@@ -54,6 +54,25 @@ func (d destinations) empty() bool { return d.Bucket == "" && d.LogGroup == "" }
 type destinationFlags struct {
 	values destinations
 	set    map[string]bool // keys: bucket, key-prefix, log-group, role-arn, large-data-bucket
+	// s3Only and cwOnly drop the other destination after merging (--s3-only,
+	// --cloudwatch-only): the one way to turn a delivery off.
+	s3Only, cwOnly bool
+}
+
+// Placeholders a destination flag may hold, filled in per target; needed
+// when one flag serves several accounts or regions.
+const (
+	accountPlaceholder = "{account}"
+	regionPlaceholder  = "{region}"
+)
+
+// forTarget fills the placeholders of the flag values for one target.
+func (f destinationFlags) forTarget(t target) destinationFlags {
+	r := strings.NewReplacer(accountPlaceholder, t.Account, regionPlaceholder, t.Region)
+	v := &f.values
+	v.Bucket, v.KeyPrefix, v.LogGroup = r.Replace(v.Bucket), r.Replace(v.KeyPrefix), r.Replace(v.LogGroup)
+	v.RoleARN, v.LargeDataBucket = r.Replace(v.RoleARN), r.Replace(v.LargeDataBucket)
+	return f
 }
 
 // resolveDestinations merges the member baseline's SSM parameters (unless
@@ -98,6 +117,15 @@ func resolveDestinations(ctx context.Context, c ssmAPI, flags destinationFlags, 
 	apply("log-group", &d.LogGroup, flags.values.LogGroup)
 	apply("role-arn", &d.RoleARN, flags.values.RoleARN)
 	apply("large-data-bucket", &d.LargeDataBucket, flags.values.LargeDataBucket)
+	if flags.s3Only {
+		d.LogGroup, d.RoleARN, d.LargeDataBucket = "", "", ""
+	}
+	if flags.cwOnly {
+		d.Bucket = ""
+		if d.LargeDataBucket == "" {
+			d.KeyPrefix = ""
+		}
+	}
 	source := "none"
 	switch {
 	case fromSSM && fromFlags:

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+
+	"github.com/bedrockgov/bedrockgov/tools/awstarget"
 )
 
 var deniedActionRe = regexp.MustCompile(`perform: ([a-z0-9-]+:[A-Za-z0-9]+)(?: on resource: (\S+))?`)
@@ -56,7 +58,8 @@ func explainRaw(err error, t target) string {
 		return "interrupted before finishing"
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return "timed out; raise --timeout or check connectivity"
+		// keep what the calls were failing with when time ran out
+		return fmt.Sprintf("timed out (%s); raise --timeout or check connectivity", oneLine(err.Error()))
 	}
 
 	var ar *assumeRoleError
@@ -96,7 +99,7 @@ func explainRaw(err error, t target) string {
 			}
 			return fmt.Sprintf("access denied on %s: the credentials used in account %s need %s (print the full policy with `policy`)", what, t.Account, perm)
 		case throttleCodes[code]:
-			return fmt.Sprintf("%s still throttled after %d attempts: lower --concurrency or retry later", what, retryMaxAttempts)
+			return fmt.Sprintf("%s still throttled after %d attempts: lower --concurrency or retry later", what, awstarget.RetryMaxAttempts)
 		case badCredentialCodes[code]:
 			return fmt.Sprintf("%s rejected the credentials (%s): refresh them (for example aws sso login) or check AWS_PROFILE", what, code)
 		case code == "ValidationException" && op == "PutModelInvocationLoggingConfiguration":

@@ -65,6 +65,17 @@ Destination flags (each one overrides the member baseline's SSM parameter):
   --large-data-bucket NAME  bucket for bodies too large for CloudWatch Logs (uses --key-prefix)
                                                                  (/bedrockgov/invocation-logging/large-data-bucket-name)
   --no-ssm                  ignore the SSM parameters; use only the flags
+  --s3-only                 deliver to S3 only: drop the CloudWatch Logs destination
+                            (flag or SSM parameter)
+  --cloudwatch-only         deliver to CloudWatch Logs only: drop the S3 destination
+
+How flags and SSM parameters combine: each target starts from its own SSM
+parameters; a destination flag that is given replaces its parameter and must
+have a value (an empty value is an error: use --s3-only or --cloudwatch-only to
+turn a delivery off). A flag that serves several accounts (--organization,
+--accounts a,b) or regions must be a template: {account} and {region} are
+filled in per target, e.g. --bucket 'bedrock-logs-{account}-{region}' or
+--role-arn 'arn:aws:iam::{account}:role/bedrock-logging'.
 
 Data types logged (booleans; turn one off with --text=false):
   --text        (default true)     --embedding   (default true)
@@ -118,7 +129,7 @@ Exit code: 0 all disabled or unchanged, 1 any error, 2 bad input or no --yes.
   --dry-run                 show what would be deleted, delete nothing
 ` + targetFlagsHelp,
 
-	"policy": `Usage: go run ./tools/logging policy [--scope all|caller|target] [--role-name NAME]
+	"policy": `Usage: go run ./tools/logging policy [--scope all|caller|target] [--read-only] [--role-name NAME]
 
 Prints the least-privilege IAM policy for the API calls this tool makes.
   --scope target   what the tool uses inside each target account: the role named
@@ -127,6 +138,8 @@ Prints the least-privilege IAM policy for the API calls this tool makes.
                    --role-name and the Organizations list calls
   --scope all      both (default): for one principal working in its own account
                    and across the organization
+  --read-only      only what status needs (read the configuration and the baseline's
+                   SSM parameters): no Put, Delete or bucket and log group checks
   --role-name NAME the role assumed in member accounts (default OrganizationAccountAccessRole)
 `,
 }

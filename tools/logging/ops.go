@@ -71,7 +71,7 @@ func getConfig(ctx context.Context, c bedrockAPI) (*types.LoggingConfig, error) 
 // (SSM parameters and flags) expects.
 func doStatus(ctx context.Context, t target, c targetClients, o options) result {
 	r := result{Account: t.Account, Region: t.Region}
-	want, source, err := resolveDestinations(ctx, c.SSM, o.flags, o.skipSSM)
+	want, source, err := resolveDestinations(ctx, c.SSM, o.flags.forTarget(t), o.skipSSM)
 	if err != nil {
 		return r.fail(err)
 	}
@@ -123,7 +123,7 @@ func doEnable(ctx context.Context, t target, c targetClients, o options) result 
 		curCh <- current{cfg, err}
 	}()
 
-	want, source, err := resolveDestinations(ctx, c.SSM, o.flags, o.skipSSM)
+	want, source, err := resolveDestinations(ctx, c.SSM, o.flags.forTarget(t), o.skipSSM)
 	if err != nil {
 		return r.fail(err)
 	}

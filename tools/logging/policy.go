@@ -61,8 +61,10 @@ const (
 )
 
 // buildPolicy returns the least-privilege policy for the given scope.
-// roleName is the role assumed in member accounts.
-func buildPolicy(scope, roleName string) policyDoc {
+// roleName is the role assumed in member accounts. readOnly keeps what
+// status needs: it reads the configuration and the baseline's parameters,
+// and changes nothing.
+func buildPolicy(scope, roleName string, readOnly bool) policyDoc {
 	var caller, tgt []statement
 	caller = append(caller,
 		statement{
@@ -112,6 +114,12 @@ func buildPolicy(scope, roleName string) policyDoc {
 			Resource: "*",
 		},
 	)
+	if readOnly {
+		tgt = []statement{
+			{Sid: "ReadInvocationLoggingConfiguration", Effect: "Allow", Action: []string{"bedrock:GetModelInvocationLoggingConfiguration"}, Resource: "*"},
+			tgt[1], // ReadBaselineParameters
+		}
+	}
 	doc := policyDoc{Version: "2012-10-17"}
 	switch scope {
 	case scopeCaller:
@@ -124,8 +132,8 @@ func buildPolicy(scope, roleName string) policyDoc {
 	return doc
 }
 
-func renderPolicy(scope, roleName string) (string, error) {
-	b, err := json.MarshalIndent(buildPolicy(scope, roleName), "", "  ")
+func renderPolicy(scope, roleName string, readOnly bool) (string, error) {
+	b, err := json.MarshalIndent(buildPolicy(scope, roleName, readOnly), "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("rendering the policy: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"reflect"
 	"sort"
@@ -81,12 +82,12 @@ func TestPolicyMatchesTheClientInterfaces(t *testing.T) {
 		want = append(want, a)
 	}
 	sort.Strings(want)
-	if got := policyActions(buildPolicy(scopeAll, defaultRoleName)); !reflect.DeepEqual(got, want) {
+	if got := policyActions(buildPolicy(scopeAll, defaultRoleName, false)); !reflect.DeepEqual(got, want) {
 		t.Errorf("policy actions:\n %v\nneeded by the code:\n %v", got, want)
 	}
 	// caller + target = all, with no action in both.
-	c := policyActions(buildPolicy(scopeCaller, defaultRoleName))
-	tg := policyActions(buildPolicy(scopeTarget, defaultRoleName))
+	c := policyActions(buildPolicy(scopeCaller, defaultRoleName, false))
+	tg := policyActions(buildPolicy(scopeTarget, defaultRoleName, false))
 	both := append(append([]string{}, c...), tg...)
 	sort.Strings(both)
 	if !reflect.DeepEqual(both, want) {
@@ -460,5 +461,37 @@ func TestExplainCredentialsAndNetworkProblems(t *testing.T) {
 		Err: &retry.MaxAttemptsError{Attempt: 8, Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}}
 	if got := explain(refused, tg); !strings.HasPrefix(got, "cannot reach the endpoint for Bedrock GetModelInvocationLoggingConfiguration") {
 		t.Errorf("connection refused: %q", got)
+	}
+}
+
+func TestDestinationFlagRules(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string // "" = accepted
+	}{
+		{[]string{"enable", "--log-group", ""}, "--log-group \"\": an empty value does not turn a delivery off; use --s3-only"},
+		{[]string{"enable", "--bucket", ""}, "use --cloudwatch-only"},
+		{[]string{"enable", "--s3-only", "--cloudwatch-only"}, "exclusive"},
+		{[]string{"enable", "--s3-only", "--log-group", "/aws/bedrock/x"}, "choose one"},
+		{[]string{"enable", "--organization", "--bucket", "logs-bucket"}, "use a template such as --bucket 'bedrock-logs-{account}-{region}'"},
+		{[]string{"enable", "--accounts", "111111111111,222222222222", "--role-arn", "arn:aws:iam::111111111111:role/r", "--log-group", "g"}, "with several accounts"},
+		{[]string{"enable", "--regions", "us-east-1,eu-west-1", "--bucket", "logs-{account}"}, "with several regions"},
+		{[]string{"enable", "--bucket", "logs-{acct}"}, "the only placeholders"},
+		{[]string{"enable", "--organization", "--bucket", "bedrock-logs-{account}-{region}"}, ""},
+		{[]string{"enable", "--accounts", "111111111111,222222222222", "--log-group", "/aws/bedrock/modelinvocations", "--role-arn", "arn:aws:iam::{account}:role/r"}, ""},
+		{[]string{"status", "--s3-only"}, ""},
+	} {
+		_, err := parseArgs(c.args, io.Discard)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%v: %v", c.args, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%v: error %v, want one containing %q", c.args, err, c.want)
+		}
+	}
+	f := destinationFlags{values: destinations{Bucket: "bedrock-logs-{account}-{region}", RoleARN: "arn:aws:iam::{account}:role/r"}}
+	got := f.forTarget(target{Account: "222222222222", Region: "eu-west-1"}).values
+	if got.Bucket != "bedrock-logs-222222222222-eu-west-1" || got.RoleARN != "arn:aws:iam::222222222222:role/r" {
+		t.Errorf("forTarget = %+v", got)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bedrockgov/bedrockgov/tools/awstarget"
 	"github.com/bedrockgov/bedrockgov/tools/logging/internal/stub"
 )
 
@@ -58,9 +61,9 @@ func newStub(t *testing.T) *stub.Server {
 		t.Setenv("AWS_ENDPOINT_URL_"+svc, "")
 		os.Unsetenv("AWS_ENDPOINT_URL_" + svc)
 	}
-	oldBackoff := retryMaxBackoff
-	retryMaxBackoff = 5 * time.Millisecond
-	t.Cleanup(func() { retryMaxBackoff = oldBackoff })
+	oldBackoff := awstarget.RetryMaxBackoff
+	awstarget.RetryMaxBackoff = 5 * time.Millisecond
+	t.Cleanup(func() { awstarget.RetryMaxBackoff = oldBackoff })
 	return s
 }
 
@@ -320,8 +323,8 @@ func TestThrottlingThatNeverEndsIsReportedAsOneLine(t *testing.T) {
 	if code != exitFailed {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if n := s.Calls()["bedrock:GetModelInvocationLoggingConfiguration"]; n != retryMaxAttempts {
-		t.Errorf("attempts %d, want %d", n, retryMaxAttempts)
+	if n := s.Calls()["bedrock:GetModelInvocationLoggingConfiguration"]; n != awstarget.RetryMaxAttempts {
+		t.Errorf("attempts %d, want %d", n, awstarget.RetryMaxAttempts)
 	}
 	if !strings.Contains(out, "still throttled after 8 attempts: lower --concurrency or retry later") {
 		t.Errorf("output:\n%s", out)
@@ -556,5 +559,124 @@ func TestStatusErrorsOutrankDrift(t *testing.T) {
 	}
 	if j.Summary.ExitCode != exitFailed || len(j.Summary.Failed) != 1 || j.Summary.Failed[0].Account != "111111111111" {
 		t.Errorf("summary %+v", j.Summary)
+	}
+}
+
+// A refused connection fails in seconds and names its cause, rather than
+// after a minute of silent retries.
+func TestRefusedConnectionFailsFastWithItsCause(t *testing.T) {
+	newStub(t)
+	awstarget.RetryMaxBackoff = 20 * time.Second // the real setting
+	srv := httptest.NewServer(nil)
+	url := srv.URL
+	srv.Close() // nothing listens there now
+	t.Setenv("AWS_ENDPOINT_URL", url)
+	start := time.Now()
+	code, _, errs := runCLI(t, "status")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %v to give up on a refused connection", took)
+	}
+	if code != exitFailed || !strings.Contains(errs, "connection refused") {
+		t.Errorf("exit %d, stderr %q: want 1 and the cause", code, errs)
+	}
+}
+
+// When --timeout expires, the message keeps what the calls were failing with.
+func TestTimeoutKeepsTheUnderlyingError(t *testing.T) {
+	s := newStub(t)
+	awstarget.RetryMaxBackoff = 300 * time.Millisecond
+	s.Throttle["bedrock:GetModelInvocationLoggingConfiguration"] = 1000
+	code, out, _ := runCLI(t, "status", "--timeout", "700ms")
+	if code != exitFailed || !strings.Contains(out, "timed out") || !strings.Contains(out, "ThrottlingException") {
+		t.Errorf("exit %d, output:\n%s\nwant the timeout and the throttling it interrupted", code, out)
+	}
+}
+
+// The SDK's own warnings (the IMDSv1 fallback when the metadata service
+// refuses a token) never reach the terminal: the SDK writes them to the
+// process's standard error, which this test captures.
+func TestSDKWarningsNeverReachTheTerminal(t *testing.T) {
+	newStub(t)
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut { // IMDSv2 token: refused, so the SDK warns and falls back
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer imds.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "false")
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	code, _, errs := runCLI(t, "status")
+	os.Stderr = old
+	w.Close()
+	leaked, _ := io.ReadAll(r)
+	if len(leaked) > 0 {
+		t.Errorf("the SDK wrote to the terminal: %q", leaked)
+	}
+	if code != exitFailed || strings.Count(errs, "\n") > 2 {
+		t.Errorf("exit %d, stderr %q: want 1 and a short message", code, errs)
+	}
+}
+
+// --s3-only drops the baseline's CloudWatch destination; a template bucket
+// is filled in per account and region.
+func TestS3OnlyAndTemplatesAcrossAccounts(t *testing.T) {
+	s := newStub(t)
+	code, out, errs := runCLI(t, "enable", "--accounts", "111111111111,222222222222", "--regions", "us-east-1,eu-west-1",
+		"--s3-only", "--bucket", "bedrock-logs-{account}-{region}") // the baseline names a log group too
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	puts := s.Puts()
+	if len(puts) != 4 {
+		t.Fatalf("%d PUTs, want 4", len(puts))
+	}
+	for _, p := range puts {
+		cfg := putConfig(t, p)
+		s3 := cfg["s3Config"].(map[string]any)
+		if cfg["cloudWatchConfig"] != nil || s3["bucketName"] != stub.Bucket(p.Account, p.Region) {
+			t.Errorf("%s/%s: PUT %v, want only S3 to %s", p.Account, p.Region, cfg, stub.Bucket(p.Account, p.Region))
+		}
+	}
+}
+
+// policy --read-only grants exactly the actions status uses on the wire,
+// across accounts, and nothing that changes a configuration.
+func TestReadOnlyPolicyCoversStatus(t *testing.T) {
+	s := newStub(t)
+	if code, out, errs := runCLI(t, "status", "--accounts", "999999999999,111111111111", "--regions", "us-east-1,eu-west-1"); code == exitFailed {
+		t.Fatalf("status failed:\n%s\n%s", out, errs)
+	}
+	need := map[string]bool{}
+	for op := range s.Calls() {
+		for _, a := range operationActions[op] {
+			need[a] = true
+		}
+	}
+	granted := map[string]bool{}
+	for _, a := range policyActions(buildPolicy(scopeAll, defaultRoleName, true)) {
+		granted[a] = true
+	}
+	for a := range need {
+		if !granted[a] {
+			t.Errorf("status needs %s, the read-only policy does not grant it", a)
+		}
+	}
+	for a := range granted {
+		if strings.Contains(a, ":Put") || strings.Contains(a, ":Delete") {
+			t.Errorf("the read-only policy grants %s", a)
+		}
+	}
+	if code, out, _ := runCLI(t, "policy", "--read-only"); code != exitOK || strings.Contains(out, "PutModelInvocationLoggingConfiguration") || !strings.Contains(out, "GetModelInvocationLoggingConfiguration") {
+		t.Errorf("policy --read-only: exit %d\n%s", code, out)
 	}
 }

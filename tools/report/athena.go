@@ -74,7 +74,7 @@ func (a *athenaFlags) validate(o *options) error {
 		for _, f := range []struct {
 			set  bool
 			name string
-		}{{len(a.accounts) > 0, "--accounts"}, {a.organization, "--organization"}, {len(a.regions) > 0, "--log-regions"},
+		}{{len(a.regions) > 0, "--log-regions"}, // --accounts and --organization also choose metrics targets
 			{a.workgroup != naming.AthenaWorkgroup, "--workgroup"}, {a.database != naming.GlueDatabase, "--database"},
 			{a.table != naming.GlueTable, "--table"}, {a.price != "", "--athena-price-per-tb"}, {a.printSQL, "--print-sql"}} {
 			if f.set {

@@ -31,7 +31,9 @@ type athenaQuery struct {
 // engine version 3). Athena does the heavy part: it reads only the partitions of the period
 // (account, region and dt are partition keys; account is injected, so it must be constrained
 // with IN), drops the large-body objects under HH/data/, and groups records by
-// (model ID, account, operation, caller, tag, UTC day) with the record, error and token counts.
+// (model ID, account, operation, caller, tag, UTC day, region, inference region) with the record, error and token counts.
+// The region is the partition's (the delivery path's, which Bedrock makes the region the request was
+// made in): the table has no column for the record's own "region" field.
 // The grouped rows go through the same Go aggregation as --logs (usage.Aggregator.AddGroup), so
 // base-model reduction, prices, partial-cost marking and caller keys are the Go rules.
 //
@@ -48,6 +50,7 @@ const athenaSQLText = `-- bedrockgov tools/report --athena: Bedrock invocation-l
 WITH r AS (
   SELECT try(from_iso8601_timestamp("timestamp")) AS ts,
          modelid, accountid, operation, identity.arn AS arn, errorcode,
+         region AS request_region, inferenceregion,
          {{if .TagKey}}element_at(requestmetadata, {{.TagKey}}){{else}}CAST(NULL AS varchar){{end}} AS tag,
          input.inputtokencount AS it, output.outputtokencount AS ot,
          input.cachereadinputtokencount AS cr, input.cachewriteinputtokencount AS cw
@@ -73,6 +76,8 @@ SELECT status,
        CASE WHEN status = 'ok' THEN coalesce(nullif(regexp_extract(arn, '^(arn:[^:]+:sts::[0-9]*:assumed-role/[^/]+)/', 1), ''), arn) END AS caller,
        CASE WHEN status = 'ok' THEN tag END AS tag,
        CASE WHEN status = 'ok' THEN CAST(floor(to_unixtime(ts) / 86400) AS bigint) END AS day,
+       CASE WHEN status = 'ok' THEN request_region END AS region,
+       CASE WHEN status = 'ok' THEN inferenceregion END AS inference_region,
        count(*) AS records,
        count_if(errorcode <> '') AS errors,
        sum(coalesce(it, 0)) AS input_tokens,
@@ -80,7 +85,7 @@ SELECT status,
        sum(coalesce(cr, 0)) AS cache_read_input_tokens,
        sum(coalesce(cw, 0)) AS cache_write_input_tokens
 FROM s
-GROUP BY 1, 2, 3, 4, 5, 6, 7
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
 `
 
 var athenaSQLTemplate = template.Must(template.New("athena").Parse(athenaSQLText))
@@ -193,6 +198,7 @@ func addAthenaRows(agg *usage.Aggregator, rows []athenaRow) error {
 			}
 			g := usage.Group{ModelID: s("model_id"), AccountID: s("account_id"), Operation: s("operation"),
 				Caller: s("caller"), Tag: s("tag"), HasTag: row["tag"] != nil,
+				Region: s("region"), InferenceRegion: s("inference_region"),
 				Day: time.Unix(day*86400, 0).UTC(), Counters: c}
 			agg.AddGroup(&g)
 		default:

@@ -50,7 +50,8 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, f := range []string{"--logs", "--log-group", "--days", "--start", "--end", "--prices", "--print-prices", "--resolve-profiles",
-		"--format", "--output", "--group-by", "--top", "--region", "--profile", "--workers", "--quiet", "unpriced_records", "skipped_lines"} {
+		"--format", "--output", "--group-by", "--top", "--region", "--profile", "--workers", "--quiet", "unpriced_records", "skipped_lines",
+		"--prices aws", "--compare", "--strict", "--allow-empty", "--regions", "--accounts", "--organization", "--role-name", "cost_status"} {
 		if !strings.Contains(out.String(), f) {
 			t.Errorf("--help does not mention %s", f)
 		}
@@ -175,5 +176,92 @@ func TestPrintPricesIsAValidPriceFile(t *testing.T) {
 	m, _ := runJSON(t, offlineEnv(t), "--logs", dir, "--prices", f, "-q")
 	if m["prices"].(map[string]any)["as_of"] == "" {
 		t.Errorf("prices: %v", m["prices"])
+	}
+}
+
+func TestNewUserRoughEdges(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, trapFiles(t))
+	file := filepath.Join(t.TempDir(), "a.json.gz")
+	os.WriteFile(file, gz(t, r1), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--logs", dir, "--logs", t.TempDir()}, 2, "given twice"},
+		{[]string{"--logs", dir, "--prices", "a.json", "--prices", "b.json"}, 2, "given twice"},
+		{[]string{"--logs", dir, "--prices", ""}, 2, "--prices: empty value"},
+		{[]string{"--logs", ""}, 2, "--logs: empty value"},
+		{[]string{"--logs", file}, 2, "is a file, not a log tree"},
+		{[]string{"--logs", t.TempDir()}, 1, "no log objects under"},
+		{[]string{"--logs", dir, "--start", "2030-01-01"}, 1, "no records in the period 2030-01-01"},
+		{[]string{"--logs", dir, "--strict"}, 1, "--strict: 2 objects were unreadable"},
+	} {
+		var out, errb bytes.Buffer
+		code := offlineEnv(t).run(context.Background(), append(c.args, "-q"), &out, &errb)
+		if code != c.code || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errb.String(), c.code, c.want)
+		}
+	}
+	// --allow-empty writes the empty report and exits 0
+	var out, errb bytes.Buffer
+	if code := offlineEnv(t).run(context.Background(), []string{"--logs", t.TempDir(), "--allow-empty", "-q"}, &out, &errb); code != 0 || !json.Valid(out.Bytes()) {
+		t.Errorf("--allow-empty: exit %d %s", code, errb.String())
+	}
+	// -o report.html without --format writes HTML
+	html := filepath.Join(t.TempDir(), "report.html")
+	if code := offlineEnv(t).run(context.Background(), []string{"--logs", dir, "-o", html, "-q"}, &out, &errb); code != 0 {
+		t.Fatalf("-o report.html: exit %d %s", code, errb.String())
+	}
+	if b, _ := os.ReadFile(html); !bytes.HasPrefix(b, []byte("<!DOCTYPE html>")) {
+		t.Errorf("-o report.html did not write HTML: %.80s", b)
+	}
+}
+
+func TestCompareWithThePreviousPeriod(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, trapFiles(t))
+	m, _ := runJSON(t, offlineEnv(t), "--logs", dir, "--start", "2026-11-21", "--end", "2026-11-22", "--compare", "-q")
+	cmp := m["comparison"].(map[string]any)
+	if cmp["period"].(map[string]any)["start"] != "2026-11-19T00:00:00Z" || num(t, cmp["records"]) != 3 {
+		t.Errorf("comparison = %v, want the two days before with 3 records", cmp)
+	}
+	models := byKey(t, m, "by_model")
+	// nova micro: 0.000245 now against 0.00063 before
+	nova := models["amazon.nova-micro-v1:0"]["change"].(map[string]any)
+	if pct, _ := nova["change_pct"].(json.Number).Float64(); nova["basis"] != "cost" || pct > -61 || pct < -62 || nova["unusual_increase"] != false {
+		t.Errorf("nova micro change = %v, want cost -61%%", nova)
+	}
+	llama := models["meta.llama3-1-70b-instruct-v1:0"]["change"].(map[string]any)
+	if llama["change_pct"] != nil || llama["unusual_increase"] != true {
+		t.Errorf("llama (new this period) change = %v, want null change_pct and unusual", llama)
+	}
+	// the unpriced application profile compares by tokens
+	app := models["arn:aws:bedrock:us-east-1:333333333333:application-inference-profile/abc123xyz"]["change"].(map[string]any)
+	if app["basis"] != "tokens" {
+		t.Errorf("unpriced row change = %v, want basis tokens", app)
+	}
+	checkSums(t, m)
+	table := runFormat(t, "--logs", dir, "--start", "2026-11-21", "--end", "2026-11-22", "--compare", "--format", "table", "-q")
+	if !strings.Contains(table, "VS PREV") || !strings.Contains(table, "new !") || !strings.Contains(table, "-61%") {
+		t.Errorf("table lacks the comparison column:\n%s", table)
+	}
+	rows, err := csv.NewReader(strings.NewReader(runFormat(t, "--logs", dir, "--start", "2026-11-21", "--end", "2026-11-22", "--compare", "--format", "csv", "-q"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		if r[0] == "model" && r[1] == "meta.llama3-1-70b-instruct-v1:0" {
+			found = r[15] == "" && r[16] == "true" && rows[0][16] == "unusual_increase"
+		}
+	}
+	if !found {
+		t.Errorf("csv lacks the change columns (llama new: empty change_pct, unusual_increase true): %v", rows[0])
+	}
+	var out, errb bytes.Buffer
+	if code := offlineEnv(t).run(context.Background(), []string{"--logs", dir, "--compare"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--compare needs a period") {
+		t.Errorf("--compare without a period: exit %d %s", code, errb.String())
 	}
 }

@@ -19,13 +19,14 @@ func write(w io.Writer, format string, r *usage.Report, top int) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	case "csv":
-		return writeCSV(w, r)
+		return writeCSV(w, neutralized(r, csvSafe))
 	case "markdown":
-		return writeMarkdown(w, r, top)
+		return writeMarkdown(w, neutralized(r, mdSafe), top)
 	case "html":
-		return writeHTML(w, r, top)
+		// html/template escapes; control and bidi characters become visible
+		return writeHTML(w, neutralized(r, termSafe), top)
 	default:
-		return writeTable(w, r, top)
+		return writeTable(w, neutralized(r, termSafe), top)
 	}
 }
 
@@ -41,12 +42,32 @@ func sections(r *usage.Report) []section {
 		{"By account", "ACCOUNT", r.ByAccount},
 		{"By caller", "CALLER", r.ByCaller},
 		{"By operation", "OPERATION", r.ByOperation},
+		{"By region (where the request was made)", "REGION", r.ByRegion},
+	}
+	if !sameKeys(r.ByRegion, r.ByInferenceRegion) {
+		s = append(s, section{"By inference region (where cross-region inference ran it)", "INFERENCE REGION", r.ByInferenceRegion})
 	}
 	if r.TagKey != "" {
 		s = append(s, section{"By tag " + r.TagKey, strings.ToUpper(r.TagKey), r.ByTag})
 	}
 	s = append(s, section{"By day (UTC)", "DAY", r.ByDay}, section{"By model id (as logged)", "MODEL ID", r.ByModelID})
 	return s
+}
+
+func sameKeys(a, b []usage.Row) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]int64{}
+	for _, x := range a {
+		seen[x.Key] = x.Records
+	}
+	for _, x := range b {
+		if n, ok := seen[x.Key]; !ok || n != x.Records {
+			return false
+		}
+	}
+	return true
 }
 
 var counterHeads = []string{"RECORDS", "ERRORS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "EST. COST USD", "UNPRICED"}
@@ -84,24 +105,85 @@ func groupDigits(s string) string {
 
 func n(v int64) string { return groupDigits(strconv.FormatInt(v, 10)) }
 
+// headsFor are the counter columns of r: with a comparison, a VS PREV column.
+func headsFor(r *usage.Report) []string {
+	if r.Comparison == nil {
+		return counterHeads
+	}
+	return append(append([]string{}, counterHeads...), "VS PREV")
+}
+
+// cellsFor are the counter cells of x in r.
+func cellsFor(r *usage.Report, x usage.Row) []string {
+	c := counterCells(x)
+	if r.Comparison != nil {
+		c = append(c, changeCell(x.Change))
+	}
+	return c
+}
+
+// changeCell renders a change against the previous period: +63% (cost),
+// +63% tok (tokens, when a cost is partial), "new", and a "!" for an
+// unusual increase (over 50%).
+func changeCell(c *usage.Change) string {
+	if c == nil {
+		return "-"
+	}
+	s := "new"
+	if c.ChangePct != nil {
+		s = strconv.FormatFloat(*c.ChangePct, 'f', 0, 64) + "%"
+		if *c.ChangePct >= 0 {
+			s = "+" + s
+		}
+	}
+	if c.Basis == "tokens" && c.ChangePct != nil {
+		s += " tok"
+	}
+	if c.Unusual {
+		s += " !"
+	}
+	return s
+}
+
 func counterCells(x usage.Row) []string {
 	unpriced := n(x.UnpricedRecords)
 	if x.UnpricedRecords == 0 {
 		unpriced = "-"
 	}
 	cost := money(x.CostUnits)
-	switch {
-	case x.UnpricedRecords > 0 && x.UnpricedRecords == x.Records:
+	switch x.CostStatus {
+	case usage.CostUnpriced:
 		cost = "unpriced"
-	case x.UnpricedRecords > 0:
+	case usage.CostPartial:
 		cost += "*"
 	}
 	return []string{n(x.Records), n(x.Errors), n(x.InputTokens), n(x.OutputTokens), n(x.CacheReadTokens), n(x.CacheWriteTokens), cost, unpriced}
 }
 
 func totalsRow(r *usage.Report) usage.Row {
-	return usage.Row{Key: "TOTAL", Records: r.Records, Errors: r.Errors, InputTokens: r.InputTokens, OutputTokens: r.OutputTokens,
-		CacheReadTokens: r.CacheReadTokens, CacheWriteTokens: r.CacheWriteTokens, CostUnits: r.CostUnits, UnpricedRecords: r.UnpricedRecords}
+	t := usage.Row{Key: "TOTAL", Records: r.Records, Errors: r.Errors, InputTokens: r.InputTokens, OutputTokens: r.OutputTokens,
+		CacheReadTokens: r.CacheReadTokens, CacheWriteTokens: r.CacheWriteTokens, CostUnits: r.CostUnits, UnpricedRecords: r.UnpricedRecords,
+		UnpricedTokens: r.UnpricedTokens, CostStatus: r.CostStatus}
+	if r.Comparison != nil {
+		t.Change = &r.Comparison.Change
+	}
+	return t
+}
+
+// compareLegend explains the VS PREV column.
+func compareLegend(r *usage.Report) string {
+	c := r.Comparison
+	return fmt.Sprintf("vs prev: change against %s (%s records); cost change, or tokens (tok) where a cost is partial; ! = more than %.0f%% up or new (unusual spending).",
+		periodText(c.Period), n(c.Records), usage.UnusualIncrease)
+}
+
+// costLegend explains the cost markers, with what the totals leave out.
+func costLegend(r *usage.Report) string {
+	if r.UnpricedRecords == 0 {
+		return ""
+	}
+	return fmt.Sprintf("cost: * = partial, a lower bound that leaves out tokens without a price; unpriced = no price at all (never $0). Not in the cost: %s records, %s tokens (see unpriced models below).",
+		n(r.UnpricedRecords), n(r.UnpricedTokens))
 }
 
 func periodText(p usage.Period) string {
@@ -117,22 +199,28 @@ func periodText(p usage.Period) string {
 
 func writeTable(w io.Writer, r *usage.Report, top int) error {
 	fmt.Fprintf(w, "Bedrock usage report\nsource:  %s\nperiod:  %s\nprices:  %s (as of %s)\n\n", r.Source, periodText(r.Period), r.Prices.Source, orDash(r.Prices.AsOf))
-	aligned(w, append([]string{""}, counterHeads...), [][]string{append([]string{"TOTAL"}, counterCells(totalsRow(r))...)})
+	aligned(w, append([]string{""}, headsFor(r)...), [][]string{append([]string{"TOTAL"}, cellsFor(r, totalsRow(r))...)})
 	fmt.Fprintf(w, "skipped lines: %d   unreadable objects: %d   out-of-range records: %d\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
+	if l := costLegend(r); l != "" {
+		fmt.Fprintln(w, l)
+	}
+	if c := r.Comparison; c != nil {
+		fmt.Fprintln(w, compareLegend(r))
+	}
 	for _, s := range sections(r) {
 		fmt.Fprintf(w, "\n%s\n", s.title)
 		rows, more := limit(s.rows, top)
 		var cells [][]string
 		for _, x := range rows {
-			cells = append(cells, append([]string{x.Key}, counterCells(x)...))
+			cells = append(cells, append([]string{x.Key}, cellsFor(r, x)...))
 		}
-		aligned(w, append([]string{s.column}, counterHeads...), cells)
+		aligned(w, append([]string{s.column}, headsFor(r)...), cells)
 		if more > 0 {
 			fmt.Fprintf(w, "... %d more (all rows in --format json or csv)\n", more)
 		}
 	}
-	if m := r.Metrics; m != nil {
-		fmt.Fprintf(w, "\nCloudWatch metrics per model (%s, %d GetMetricData calls for %d queries)\n", m.Region, m.Calls, m.Queries)
+	for _, m := range metricsSections(r) {
+		fmt.Fprintf(w, "\nCloudWatch metrics per model (%s, %d GetMetricData calls for %d queries)\n", where(m), m.Calls, m.Queries)
 		var cells [][]string
 		for _, x := range m.Models {
 			cells = append(cells, []string{x.ModelID, n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors), n(x.Throttles),
@@ -172,9 +260,13 @@ func aligned(w io.Writer, head []string, rows [][]string) {
 
 func writeFootnotes(w io.Writer, r *usage.Report, bullet string) {
 	if len(r.UnpricedModels) > 0 {
-		fmt.Fprintf(w, "\n%sUnpriced models (no price in the table: their cost is not estimated, not counted as $0; * marks a cost that excludes them):\n", bullet)
+		fmt.Fprintf(w, "\n%sUnpriced models (tokens without a price are left out of the cost, never counted as $0; * marks a partial cost):\n", bullet)
 		for _, u := range r.UnpricedModels {
-			fmt.Fprintf(w, "%s  %s: %d records\n", bullet, u.Key, u.Records)
+			what := "no price"
+			if !u.NoPrice {
+				what = "no " + strings.Join(u.Missing, ", ") + " price"
+			}
+			fmt.Fprintf(w, "%s  %s: %s; %s records, %s tokens left out\n", bullet, u.Key, what, n(u.Records), n(u.Tokens))
 		}
 	}
 	if len(r.UnreadableObjectNames) > 0 {
@@ -213,67 +305,118 @@ func limit(rows []usage.Row, top int) ([]usage.Row, int) {
 }
 
 // writeCSV writes one row for the totals and one per key of every breakdown,
-// with exact costs.
+// with exact costs; then the day x model cells (dimension day_model, key
+// "<day> <model>") and a prices row naming the price source and date.
+// cost_status is complete, partial or unpriced.
 func writeCSV(w io.Writer, r *usage.Report) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"dimension", "key", "records", "errors", "input_tokens", "output_tokens", "cache_read_input_tokens",
-		"cache_write_input_tokens", "estimated_cost_usd", "unpriced_records"})
+	head := []string{"dimension", "key", "records", "errors", "input_tokens", "output_tokens", "cache_read_input_tokens",
+		"cache_write_input_tokens", "estimated_cost_usd", "unpriced_records", "unpriced_tokens", "cost_status"}
+	compared := r.Comparison != nil
+	if compared {
+		// --compare: the change against the previous period (empty for day rows)
+		head = append(head, "previous_estimated_cost_usd", "previous_tokens", "change_basis", "change_pct", "unusual_increase")
+	}
+	cw.Write(head)
 	rec := func(dim string, x usage.Row) {
-		cw.Write([]string{dim, x.Key, itoa(x.Records), itoa(x.Errors), itoa(x.InputTokens), itoa(x.OutputTokens), itoa(x.CacheReadTokens),
-			itoa(x.CacheWriteTokens), usage.FormatUSD(x.CostUnits), itoa(x.UnpricedRecords)})
+		row := []string{dim, x.Key, itoa(x.Records), itoa(x.Errors), itoa(x.InputTokens), itoa(x.OutputTokens), itoa(x.CacheReadTokens),
+			itoa(x.CacheWriteTokens), usage.FormatUSD(x.CostUnits), itoa(x.UnpricedRecords), itoa(x.UnpricedTokens), x.CostStatus}
+		if compared {
+			if c := x.Change; c != nil {
+				pct := ""
+				if c.ChangePct != nil {
+					pct = strconv.FormatFloat(*c.ChangePct, 'f', 1, 64)
+				}
+				row = append(row, string(c.PreviousCostUSD), itoa(c.PreviousTokens), c.Basis, pct, strconv.FormatBool(c.Unusual))
+			} else {
+				row = append(row, "", "", "", "", "")
+			}
+		}
+		cw.Write(row)
 	}
 	t := totalsRow(r)
 	t.Key = ""
 	rec("total", t)
-	lists := []struct {
+	type list struct {
 		name string
 		rows []usage.Row
-	}{{"model", r.ByModel}, {"model_id", r.ByModelID}, {"account", r.ByAccount}, {"caller", r.ByCaller}, {"day", r.ByDay}, {"operation", r.ByOperation}}
+	}
+	lists := []list{{"model", r.ByModel}, {"model_id", r.ByModelID}, {"account", r.ByAccount}, {"caller", r.ByCaller}, {"day", r.ByDay},
+		{"operation", r.ByOperation}, {"region", r.ByRegion}, {"inference_region", r.ByInferenceRegion}}
 	if r.TagKey != "" {
-		lists = append(lists, struct {
-			name string
-			rows []usage.Row
-		}{"tag:" + r.TagKey, r.ByTag})
+		lists = append(lists, list{"tag:" + r.TagKey, r.ByTag})
 	}
 	for _, l := range lists {
 		for _, x := range l.rows {
 			rec(l.name, x)
 		}
 	}
+	for _, d := range r.DailyByModel {
+		rec("day_model", d.Row)
+	}
+	cw.Write(append([]string{"prices", csvSafe(r.Prices.Source + " (as of " + orDash(r.Prices.AsOf) + ")")}, make([]string, len(head)-2)...))
 	cw.Flush()
 	return cw.Error()
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
-func mdEscape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
-}
-
 func writeMarkdown(w io.Writer, r *usage.Report, top int) error {
-	fmt.Fprintf(w, "# Bedrock usage report\n\n- source: `%s`\n- period: %s\n- prices: %s (as of %s)\n\n", r.Source, periodText(r.Period), mdEscape(r.Prices.Source), orDash(r.Prices.AsOf))
-	head := "| " + strings.Join(counterHeads, " | ") + " |"
-	align := strings.Repeat("---:|", len(counterHeads))
+	// r is neutralized: every string in it is literal Markdown text.
+	fmt.Fprintf(w, "# Bedrock usage report\n\n- source: %s\n- period: %s\n- prices: %s (as of %s)\n\n", r.Source, periodText(r.Period), r.Prices.Source, orDash(r.Prices.AsOf))
+	head := "| " + strings.Join(headsFor(r), " | ") + " |"
+	align := strings.Repeat("---:|", len(headsFor(r)))
 	fmt.Fprintf(w, "| |%s\n|---|%s\n", strings.TrimPrefix(head, "|"), align)
-	fmt.Fprintf(w, "| **total** | %s |\n\n", strings.Join(counterCells(totalsRow(r)), " | "))
+	fmt.Fprintf(w, "| **total** | %s |\n\n", strings.Join(mdCells(cellsFor(r, totalsRow(r))), " | "))
 	fmt.Fprintf(w, "Skipped lines: %d. Unreadable objects: %d. Out-of-range records: %d.\n", r.SkippedLines, r.UnreadableObjects, r.OutOfRangeRecords)
+	if l := costLegend(r); l != "" {
+		fmt.Fprintf(w, "\n%s\n", mdSafe(l))
+	}
+	if r.Comparison != nil {
+		fmt.Fprintf(w, "\n%s\n", mdSafe(compareLegend(r)))
+	}
 	for _, s := range sections(r) {
-		fmt.Fprintf(w, "\n## %s\n\n| %s %s\n|---|%s\n", s.title, mdEscape(s.column), head, align)
+		fmt.Fprintf(w, "\n## %s\n\n| %s %s\n|---|%s\n", s.title, mdSafe(s.column), head, align)
 		rows, more := limit(s.rows, top)
 		for _, x := range rows {
-			fmt.Fprintf(w, "| %s | %s |\n", mdEscape(x.Key), strings.Join(counterCells(x), " | "))
+			fmt.Fprintf(w, "| %s | %s |\n", x.Key, strings.Join(mdCells(cellsFor(r, x)), " | "))
 		}
 		if more > 0 {
 			fmt.Fprintf(w, "\n%d more rows in `--format json` or `csv`.\n", more)
 		}
 	}
-	if m := r.Metrics; m != nil {
-		fmt.Fprintf(w, "\n## CloudWatch metrics per model (%s)\n\n| MODEL ID | INVOCATIONS | CLIENT ERR | SERVER ERR | THROTTLES | P50 ms | P90 ms | P99 ms | TTFT P50 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", m.Region)
+	for _, m := range metricsSections(r) {
+		fmt.Fprintf(w, "\n## CloudWatch metrics per model (%s)\n\n| MODEL ID | INVOCATIONS | CLIENT ERR | SERVER ERR | THROTTLES | P50 ms | P90 ms | P99 ms | TTFT P50 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", where(m))
 		for _, x := range m.Models {
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(x.ModelID), n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors),
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", x.ModelID, n(x.Invocations), n(x.ClientErrors), n(x.ServerErrors),
 				n(x.Throttles), ms(x.LatencyP50Ms), ms(x.LatencyP90Ms), ms(x.LatencyP99Ms), ms(x.TTFTP50Ms))
 		}
 	}
 	writeFootnotes(w, r, "")
 	return nil
+}
+
+// metricsSections are the CloudWatch sections of r: one per account and
+// region with --accounts, --organization or --regions.
+func metricsSections(r *usage.Report) []usage.MetricsSection {
+	if r.Metrics != nil {
+		return []usage.MetricsSection{*r.Metrics}
+	}
+	return r.MetricsTargets
+}
+
+func where(m usage.MetricsSection) string {
+	if m.Account != "" {
+		return m.Account + " " + m.Region
+	}
+	return m.Region
+}
+
+// mdCells escapes the markers of counter cells (0.0014*, new !) for Markdown.
+func mdCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = mdSafe(c)
+	}
+	return out
 }

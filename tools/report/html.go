@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"html"
 	"html/template"
 	"io"
 	"sort"
@@ -86,7 +85,7 @@ func tokensPerDayChart(r *usage.Report) template.HTML {
 	const w, h, left, top, bottom = 960.0, 340.0, 70.0, 10.0, 60.0
 	plotW, plotH := w-left-10, h-top-bottom
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="tokens per day by model">`, w, h+22*float64((len(series)+2)/3))
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="tokens per day by model" data-chart="tokens-per-day">`, w, h+22*float64((len(series)+2)/3))
 	for i := 0; i <= 4; i++ {
 		y := top + plotH - plotH*float64(i)/4
 		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#e5e7eb"/><text x="%.0f" y="%.1f" text-anchor="end" class="ax">%s</text>`,
@@ -100,10 +99,13 @@ func tokensPerDayChart(r *usage.Report) template.HTML {
 		y := top + plotH
 		for s, v := range d {
 			bh := plotH * v / maxV
+			if v > 0 {
+				bh = max(bh, 1.5) // a series with usage stays visible next to a large one
+			}
 			y -= bh
 			if bh > 0 {
-				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s tokens</title></rect>`,
-					x, y, bw, bh, palette[s%len(palette)], r.ByDay[i].Key, html.EscapeString(series[s]), n(int64(v)))
+				fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" data-day="%s" data-series="%s" data-tokens="%d"><title>%s %s: %s tokens</title></rect>`,
+					x, y, bw, bh, palette[s%len(palette)], r.ByDay[i].Key, htmlText(series[s]), int64(v), r.ByDay[i].Key, htmlText(series[s]), n(int64(v)))
 			}
 		}
 		if i%every == 0 {
@@ -113,8 +115,8 @@ func tokensPerDayChart(r *usage.Report) template.HTML {
 	for s, name := range series {
 		x := left + float64(s%3)*300
 		y := h - 20 + 22*float64(s/3)
-		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="12" height="12" fill="%s"/><text x="%.0f" y="%.0f" class="lg">%s</text>`,
-			x, y, palette[s%len(palette)], x+18, y+11, html.EscapeString(trim(name, 44)))
+		fmt.Fprintf(&b, `<g class="legend" data-series="%s"><rect x="%.0f" y="%.0f" width="12" height="12" fill="%s"/><text x="%.0f" y="%.0f" class="lg">%s</text></g>`,
+			htmlText(name), x, y, palette[s%len(palette)], x+18, y+11, htmlText(trim(name, 44)))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -127,31 +129,104 @@ func trim(s string, n int) string {
 	return s[:n/2-1] + "…" + s[len(s)-n/2+1:]
 }
 
-// barChart is a horizontal bar chart of the first n rows by value.
-func barChart(label string, rows []usage.Row, n int, value func(usage.Row) float64, format func(float64) string) template.HTML {
-	if n <= 0 || n > 15 {
-		n = 15
+// barChart is a horizontal bar chart of the first n rows by value. A row
+// whose cost is partial gets a hatched tail and says so; a row whose cost is
+// unknown gets a hatched bar labelled "unpriced", never a $0.00 bar.
+func barChart(id, label string, rows []usage.Row, top int, value func(usage.Row) float64, format func(float64) string, costs bool) template.HTML {
+	if top <= 0 || top > 15 {
+		top = 15
 	}
-	if len(rows) > n {
-		rows = rows[:n]
+	if len(rows) > top {
+		rows = rows[:top]
 	}
 	maxV := 0.0
+	marked := false
 	for _, r := range rows {
 		maxV = max(maxV, value(r))
+		marked = marked || (costs && r.CostStatus != usage.CostComplete)
 	}
-	if len(rows) == 0 || maxV == 0 {
+	if len(rows) == 0 || (maxV == 0 && !marked) {
 		return template.HTML(`<p class="empty">Nothing to chart.</p>`)
 	}
-	const w, left, right, rowH = 960.0, 360.0, 110.0, 26.0
+	maxV = max(maxV, 1e-12)
+	const w, left, right, rowH, tail = 960.0, 360.0, 230.0, 26.0, 14.0
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, rowH*float64(len(rows))+8, html.EscapeString(label))
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s" data-chart="%s">`,
+		w, rowH*float64(len(rows))+8, htmlText(label), id)
 	for i, r := range rows {
 		y := 4 + rowH*float64(i)
 		v := value(r)
-		bw := (w - left - right) * v / maxV
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" class="lb">%s<title>%s</title></text>`, left-8, y+16, html.EscapeString(trim(r.Key, 56)), html.EscapeString(r.Key))
-		fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.1f" height="%.0f" fill="%s"/>`, left, y+3, max(bw, 1), rowH-8, palette[0])
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="lb">%s</text>`, left+max(bw, 1)+6, y+16, format(v))
+		bw := max((w-left-right-tail)*v/maxV, 1)
+		status := usage.CostComplete
+		if costs {
+			status = r.CostStatus
+		}
+		fmt.Fprintf(&b, `<g data-key="%s" data-status="%s">`, htmlText(r.Key), status)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" class="lb">%s<title>%s</title></text>`, left-8, y+16, htmlText(trim(r.Key, 56)), htmlText(r.Key))
+		text := format(v)
+		switch status {
+		case usage.CostUnpriced:
+			bw = 0
+			text = "unpriced: " + short(float64(r.UnpricedTokens)) + " tokens without a price"
+		case usage.CostPartial:
+			text += " + " + short(float64(r.UnpricedTokens)) + " unpriced tokens (partial)"
+		}
+		if bw > 0 {
+			fmt.Fprintf(&b, `<rect x="%.0f" y="%.1f" width="%.1f" height="%.0f" fill="%s"/>`, left, y+3, bw, rowH-8, palette[0])
+		}
+		if status != usage.CostComplete {
+			fmt.Fprintf(&b, `<rect class="unpriced" x="%.1f" y="%.1f" width="%.0f" height="%.0f" fill="url(#hatch)" stroke="#b45309"><title>cost of %s tokens unknown</title></rect>`,
+				left+bw, y+3, tail, rowH-8, n(r.UnpricedTokens))
+			bw += tail
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" class="lb">%s</text></g>`, left+bw+6, y+16, htmlText(text))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// costPerDayChart is one bar per UTC day of the estimated cost; a day whose
+// cost is partial or unknown is hatched. Days without records are empty.
+func costPerDayChart(r *usage.Report) template.HTML {
+	if len(r.ByDay) == 0 {
+		return template.HTML(`<p class="empty">No usage in the period.</p>`)
+	}
+	maxV := 0.0
+	for _, d := range r.ByDay {
+		maxV = max(maxV, usage.USD(d.CostUnits))
+	}
+	const w, h, left, top, bottom = 960.0, 260.0, 70.0, 10.0, 30.0
+	plotW, plotH := w-left-10, h-top-bottom
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" role="img" aria-label="estimated cost per day" data-chart="cost-per-day">`, w, h)
+	for i := 0; i <= 4; i++ {
+		y := top + plotH - plotH*float64(i)/4
+		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#e5e7eb"/><text x="%.0f" y="%.1f" text-anchor="end" class="ax">$%s</text>`,
+			left, y, w-10, y, left-6, y+4, money(int64(maxV*float64(i)/4*usage.CostUnitsPerUSD)))
+	}
+	slot := plotW / float64(len(r.ByDay))
+	bw := max(slot*0.75, 1)
+	every := 1 + len(r.ByDay)/16
+	for i, d := range r.ByDay {
+		x := left + slot*float64(i) + (slot-bw)/2
+		v := usage.USD(d.CostUnits)
+		bh := 0.0
+		if maxV > 0 && v > 0 {
+			bh = max(plotH*v/maxV, 1.5)
+		}
+		fill := palette[0]
+		label := "$" + money(d.CostUnits)
+		switch d.CostStatus {
+		case usage.CostPartial:
+			fill, label = "url(#hatch)", label+" (partial: "+n(d.UnpricedTokens)+" tokens without a price)"
+		case usage.CostUnpriced:
+			fill, label, bh = "url(#hatch)", "unpriced: "+n(d.UnpricedTokens)+" tokens without a price", plotH*0.05
+		}
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="#374151" stroke-width="%.1f" data-day="%s" data-status="%s" data-cost="%s"><title>%s: %s</title></rect>`,
+			x, top+plotH-bh, bw, bh, fill, map[bool]float64{true: 0.5, false: 0}[fill != palette[0]], d.Key, d.CostStatus, usage.FormatUSD(d.CostUnits), d.Key, htmlText(label))
+		if i%every == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" text-anchor="middle" class="ax">%s</text>`, x+bw/2, top+plotH+16, d.Key[5:])
+		}
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -186,14 +261,19 @@ th{background:#f9fafb;font-weight:600}svg{width:100%;height:auto}.ax{font-size:1
 <div class="card"><b>{{.Output}}</b><span>output tokens</span></div>
 <div class="card"><b>{{.CacheRead}}</b><span>cache read tokens</span></div>
 <div class="card"><b>{{.CacheWrite}}</b><span>cache write tokens</span></div>
-<div class="card"><b>${{.Cost}}</b><span>estimated cost</span></div>
+<div class="card"><b>{{.Cost}}</b><span>estimated cost{{if .R.UnpricedRecords}} (partial){{end}}</span></div>
+<div class="card"><b>{{.UnpricedTokens}}</b><span>tokens without a price</span></div>
 <div class="card"><b>{{.Unpriced}}</b><span>unpriced records</span></div>
 <div class="card"><b>{{.R.SkippedLines}}</b><span>skipped lines</span></div>
 <div class="card"><b>{{.R.UnreadableObjects}}</b><span>unreadable objects</span></div>
 </div>
-{{if .R.UnpricedModels}}<p class="warn">Unpriced models (cost not estimated, not counted as $0):{{range .R.UnpricedModels}} <code>{{.Key}}</code> ({{.Records}} records){{end}}</p>{{end}}
-<h2>Tokens per day by model</h2>{{.DayChart}}
-<h2>Estimated cost by account (USD)</h2>{{.AccountChart}}
+{{if .R.UnpricedModels}}<p class="warn">Unpriced models (tokens without a price are left out of the cost, never counted as $0):{{range .R.UnpricedModels}} <code>{{.Key}}</code> ({{if .NoPrice}}no price{{else}}no {{range $i, $k := .Missing}}{{if $i}}, {{end}}{{$k}}{{end}} price{{end}}; {{.Records}} records, {{.Tokens}} tokens){{end}}</p>{{end}}
+<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fde68a"/><line x1="0" y1="0" x2="0" y2="6" stroke="#b45309" stroke-width="3"/></pattern></defs></svg>
+{{if .Legend}}<p class="warn">{{.Legend}} Hatched bars mark such costs.</p>{{end}}
+{{if .Compare}}<p class="more">{{.Compare}}</p>{{end}}
+<h2>Tokens per day by model (input + output + cache read + cache write)</h2>{{.DayChart}}
+<h2>Estimated cost per day (USD, sum of priced tokens)</h2>{{.CostDayChart}}
+<h2>Estimated cost by account (USD, sum of priced tokens)</h2>{{.AccountChart}}
 <h2>Top callers by {{.CallerMeasure}}</h2>{{.CallerChart}}
 {{range .Sections}}<h2>{{.Title}}</h2>
 <table><tr><th>{{.Column}}</th>{{range $.Heads}}<th>{{.}}</th>{{end}}</tr>
@@ -211,25 +291,47 @@ func writeHTML(w io.Writer, r *usage.Report, top int) error {
 		rows, more := limit(s.rows, top)
 		hs := htmlSection{Title: s.title, Column: s.column, More: more}
 		for _, x := range rows {
-			hs.Rows = append(hs.Rows, append([]string{x.Key}, counterCells(x)...))
+			hs.Rows = append(hs.Rows, append([]string{x.Key}, cellsFor(r, x)...))
 		}
 		secs = append(secs, hs)
 	}
-	callerMeasure := "estimated cost (USD)"
-	callerChart := barChart("top callers", r.ByCaller, top, func(x usage.Row) float64 { return usage.USD(x.CostUnits) }, func(v float64) string { return "$" + money(int64(v*usage.CostUnitsPerUSD)) })
+	usd := func(x usage.Row) float64 { return usage.USD(x.CostUnits) }
+	dollars := func(v float64) string { return "$" + money(int64(v*usage.CostUnitsPerUSD)) }
+	callerMeasure := "estimated cost (USD, sum of priced tokens)"
+	callerChart := barChart("cost-by-caller", "top callers", r.ByCaller, top, usd, dollars, true)
 	if r.CostUnits == 0 {
-		callerMeasure = "tokens"
+		callerMeasure = "tokens (input + output + cache)"
 		byTokens := append([]usage.Row{}, r.ByCaller...)
 		sort.SliceStable(byTokens, func(i, j int) bool { return tokensOf(byTokens[i]) > tokensOf(byTokens[j]) })
-		callerChart = barChart("top callers", byTokens, top, func(x usage.Row) float64 { return float64(tokensOf(x)) }, short)
+		callerChart = barChart("tokens-by-caller", "top callers", byTokens, top, func(x usage.Row) float64 { return float64(tokensOf(x)) }, short, false)
 	}
 	return page.Execute(w, map[string]any{
 		"R": r, "Period": periodText(r.Period), "AsOf": orDash(r.Prices.AsOf),
 		"Records": n(r.Records), "Errors": n(r.Errors), "Input": n(r.InputTokens), "Output": n(r.OutputTokens),
-		"CacheRead": n(r.CacheReadTokens), "CacheWrite": n(r.CacheWriteTokens), "Cost": money(r.CostUnits), "Unpriced": n(r.UnpricedRecords),
+		"CacheRead": n(r.CacheReadTokens), "CacheWrite": n(r.CacheWriteTokens), "Cost": costCell(r), "Unpriced": n(r.UnpricedRecords), "UnpricedTokens": n(r.UnpricedTokens),
 		"DayChart":      tokensPerDayChart(r),
-		"AccountChart":  barChart("cost by account", r.ByAccount, top, func(x usage.Row) float64 { return usage.USD(x.CostUnits) }, func(v float64) string { return "$" + money(int64(v*usage.CostUnitsPerUSD)) }),
+		"CostDayChart":  costPerDayChart(r),
+		"AccountChart":  barChart("cost-by-account", "cost by account", r.ByAccount, top, usd, dollars, true),
+		"Legend":        costLegend(r),
 		"CallerMeasure": callerMeasure, "CallerChart": callerChart,
-		"Sections": secs, "Heads": counterHeads,
+		"Sections": secs, "Heads": headsFor(r), "Compare": compareText(r),
 	})
+}
+
+// costCell is the total cost card: never a plain $0.00 when unknown.
+func costCell(r *usage.Report) string {
+	switch r.CostStatus {
+	case usage.CostUnpriced:
+		return "unpriced"
+	case usage.CostPartial:
+		return "$" + money(r.CostUnits) + "*"
+	}
+	return "$" + money(r.CostUnits)
+}
+
+func compareText(r *usage.Report) string {
+	if r.Comparison == nil {
+		return ""
+	}
+	return compareLegend(r)
 }

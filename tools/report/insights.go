@@ -40,7 +40,7 @@ func InsightsQuery(tagKey string) string {
 	return `filter ispresent(modelId)
 | parse identity.arn /^(?<caller_role>arn:[^:]+:sts::[0-9]*:assumed-role\/[^\/]+)\// 
 | fields coalesce(caller_role, identity.arn) as caller, substr(timestamp, 0, 10) as day` + tagField + `
-| stats count(*) as records, count(errorCode) as errors, sum(input.inputTokenCount) as input_tokens, sum(output.outputTokenCount) as output_tokens, sum(input.cacheReadInputTokenCount) as cache_read_input_tokens, sum(input.cacheWriteInputTokenCount) as cache_write_input_tokens by modelId, accountId, day, operation, caller` + tagBy
+| stats count(*) as records, count(errorCode) as errors, sum(input.inputTokenCount) as input_tokens, sum(output.outputTokenCount) as output_tokens, sum(input.cacheReadInputTokenCount) as cache_read_input_tokens, sum(input.cacheWriteInputTokenCount) as cache_write_input_tokens by modelId, accountId, day, operation, caller, region, inferenceRegion` + tagBy
 }
 
 func (e *env) fromInsights(ctx context.Context, o *options, prices *usage.PriceTable, stderr io.Writer) (*usage.Report, error) {
@@ -108,6 +108,10 @@ func insightsReport(ctx context.Context, api logsInsightsAPI, groups []string, f
 				g.Operation = v
 			case "caller":
 				g.Caller = v
+			case "region":
+				g.Region = v
+			case "inferenceRegion":
+				g.InferenceRegion = v
 			case "tag":
 				g.Tag, g.HasTag = v, v != ""
 			case "records":

@@ -50,11 +50,11 @@ func (s *logsStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"statistics": map[string]any{"recordsScanned": 12, "recordsMatched": 10, "bytesScanned": 4096},
 			"results": [][]map[string]string{
 				row("modelId", "us.anthropic.claude-3-5-sonnet-20240620-v1:0", "accountId", "111111111111", "day", "2026-11-20",
-					"operation", "Converse", "caller", "arn:aws:sts::111111111111:assumed-role/AppRole", "tag", "alpha",
+					"operation", "Converse", "caller", "arn:aws:sts::111111111111:assumed-role/AppRole", "tag", "alpha", "region", "us-east-1", "inferenceRegion", "us-west-2",
 					"records", "4", "errors", "1", "input_tokens", "4000", "output_tokens", "1000", "cache_read_input_tokens", "10000", "cache_write_input_tokens", "2000"),
 				// sums may come back in floating-point notation; absent sums are absent fields
 				row("modelId", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0", "accountId", "222222222222", "day", "2026-11-21",
-					"operation", "InvokeModel", "caller", "arn:aws:iam::222222222222:user/alice",
+					"operation", "InvokeModel", "caller", "arn:aws:iam::222222222222:user/alice", "region", "us-east-1",
 					"records", "6", "errors", "0", "input_tokens", "1.0E6", "output_tokens", "2000"),
 			}}
 	case "StopQuery":
@@ -89,7 +89,7 @@ func TestLogGroupRunsInsightsQuery(t *testing.T) {
 		t.Errorf("startTime/endTime = %v/%v, want %d/%d", q["startTime"], q["endTime"], start.Unix(), end.Unix())
 	}
 	qs := q["queryString"].(string)
-	for _, want := range []string{"stats count(*) as records", "by modelId, accountId, day, operation, caller, tag", "requestMetadata.`team`"} {
+	for _, want := range []string{"stats count(*) as records", "by modelId, accountId, day, operation, caller, region, inferenceRegion, tag", "requestMetadata.`team`"} {
 		if !strings.Contains(qs, want) {
 			t.Errorf("query lacks %q:\n%s", want, qs)
 		}
@@ -104,6 +104,12 @@ func TestLogGroupRunsInsightsQuery(t *testing.T) {
 		t.Errorf("skipped_lines = %v, want scanned-matched = 2", m["skipped_lines"])
 	}
 	checkRow(t, "sonnet", byKey(t, m, "by_model")["anthropic.claude-3-5-sonnet-20240620-v1:0"], row{4, 1, 4000, 1000, 10000, 2000, "0.0375", 0})
+	if r := byKey(t, m, "by_region"); len(r) != 1 || num(t, r["us-east-1"]["records"]) != 10 {
+		t.Errorf("by_region = %v", r)
+	}
+	if r := byKey(t, m, "by_inference_region"); num(t, r["us-west-2"]["records"]) != 4 || num(t, r["us-east-1"]["records"]) != 6 {
+		t.Errorf("by_inference_region = %v", r)
+	}
 	tags := byKey(t, m, "by_tag")
 	if tags["alpha"] == nil || tags["(untagged)"] == nil {
 		t.Errorf("by_tag = %v", tags)

@@ -41,8 +41,12 @@ func (e *env) fromLogs(ctx context.Context, o *options, prices *usage.PriceTable
 			opt.Resolve = newResolver(ctx, cfg, stderr)
 		}
 	} else {
-		if _, err := os.Stat(o.logs); err != nil {
+		fi, err := os.Stat(o.logs)
+		if err != nil {
 			return nil, badFlag("--logs %q: %v; want s3://bucket/prefix or an existing directory", o.logs, errUnwrapPath(err))
+		}
+		if !fi.IsDir() {
+			return nil, badFlag("--logs %q is a file, not a log tree; give the directory that holds AWSLogs/ (or any directory of *.json.gz files)", o.logs)
 		}
 		src = usage.LocalSource{Root: o.logs, Dates: dates}
 		if o.resolveProfiles {

@@ -7,21 +7,22 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/smithy-go/logging"
 	"golang.org/x/term"
 
+	"github.com/bedrockgov/bedrockgov/tools/awstarget"
 	"github.com/bedrockgov/bedrockgov/tools/report/usage"
 )
 
@@ -37,28 +38,23 @@ type env struct {
 	now        func() time.Time
 	isTerminal func(w io.Writer) bool
 	poll       time.Duration // Logs Insights polling interval
+	priceCache string        // file --prices aws caches the fetched table in ("" = none)
+	newSession func(ctx context.Context, base aws.Config, roleName string) (targetSession, error)
 }
 
 func defaultEnv() *env {
 	return &env{
-		loadAWS: func(ctx context.Context, region, profile string) (aws.Config, error) {
-			// The SDK's own warnings (such as the IMDSv1 fallback) would break the
-			// one-line error contract; failures surface as errors instead.
-			opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
-			if region != "" {
-				opts = append(opts, config.WithRegion(region))
-			}
-			if profile != "" {
-				opts = append(opts, config.WithSharedConfigProfile(profile))
-			}
-			return config.LoadDefaultConfig(ctx, opts...)
-		},
-		now: time.Now,
+		// quiet (no SDK log lines break the one-line error contract), and a
+		// refused connection fails at once: the shared tools/awstarget loader
+		loadAWS: awstarget.LoadConfig,
+		now:     time.Now,
 		isTerminal: func(w io.Writer) bool {
 			f, ok := w.(*os.File)
 			return ok && term.IsTerminal(int(f.Fd()))
 		},
-		poll: time.Second,
+		poll:       time.Second,
+		priceCache: defaultPriceCache(),
+		newSession: newAWSSession,
 	}
 }
 
@@ -90,8 +86,38 @@ type options struct {
 	top             int
 	quiet           bool
 	athena          athenaFlags
+	strict          bool     // exit 1 when objects were unreadable
+	allowEmpty      bool     // an empty log tree or period is not an error
+	compare         bool     // also read the previous period and show the change
+	accounts        []string // metrics: accounts to read (--accounts, registered with the --athena flags)
+	org             bool     // metrics: every ACTIVE account of the organization (--organization)
+	ou              string   // with org: one OU and the OUs below it
+	regions         []string // metrics: regions to read (--regions)
+	roleName        string   // role assumed in accounts other than the caller's
 
 	from, to time.Time // resolved period; zero = open
+}
+
+// onceFlag is a string flag that may be given once: a second value is an
+// error rather than silently replacing the first.
+type onceFlag struct {
+	name string
+	v    *string
+	set  bool
+}
+
+func (f *onceFlag) String() string {
+	if f.v == nil {
+		return ""
+	}
+	return *f.v
+}
+func (f *onceFlag) Set(v string) error {
+	if f.set {
+		return fmt.Errorf("given twice (%q and %q); give --%s once", *f.v, v, f.name)
+	}
+	*f.v, f.set = v, true
+	return nil
 }
 
 type multiFlag []string
@@ -145,21 +171,37 @@ Athena (with --athena; run with credentials of the hub account, in the hub regio
                          the list price in most regions; Athena bills at least 10 MB per query)
   Progress, the bytes scanned and the estimated query cost are printed on stderr.
 
-Pricing:
+Pricing (the source and date of the prices are printed in every format; a table older than
+90 days draws a warning):
+  --prices aws           current prices from the AWS Price List API (offers AmazonBedrock and
+                         AmazonBedrockFoundationModels; needs pricing:GetProducts), by region and
+                         for global. profiles; cached with its fetch date (see README). When the
+                         API cannot be reached, the cached copy, else the embedded table, is used
+                         and the report says so.
   --prices FILE          replace the embedded price table; format:
                          {"models": {"<base model id>": {"input_per_1k": 0.003, "output_per_1k": 0.015,
                           "cache_read_per_1k": 0.0003, "cache_write_per_1k": 0.00375}}}
-                         absent fields are 0; models absent from the table are counted in
-                         unpriced_records and listed, never priced at $0.
-  --print-prices         print the embedded table (with its source and date) and exit
+                         optional per model: "global": {...rates}, "regions": {"eu-west-1": {...}}.
+                         An absent rate is unknown, not 0. A model id the tool does not know is an
+                         error (set "allow_new_models": true for a model newer than the tool).
+                         Tokens without a price are never priced at $0: the row's cost_status is
+                         partial or unpriced, and unpriced_records / unpriced_tokens say what the
+                         cost leaves out.
+  --print-prices         print the embedded table (with its source and date) and exit; with
+                         --prices aws or --prices FILE, the table that would be used
   --resolve-profiles     resolve application-inference-profile ARNs to their base model with the
                          Bedrock GetInferenceProfile API so that they can be priced
 
 Output:
   --format F             table, csv, json, markdown or html (default: table on a terminal, json
                          otherwise)
-  -o, --output FILE      write the report to FILE instead of standard output
+  -o, --output FILE      write the report to FILE instead of standard output; without --format
+                         the extension chooses it (.html, .csv, .json, .md, .txt)
   --group-by tag:KEY     add by_tag: usage by requestMetadata[KEY] (team, cost centre...)
+  --compare              also read the previous period of the same length and show each row's
+                         change (cost, or tokens where a cost is partial); "!" marks an increase
+                         of more than 50% or a new row. Needs a closed period. On by default for
+                         --format html with a closed period (--compare=false turns it off).
   --top N                rows per breakdown in table, markdown and html (default 15, 0 = all);
                          json and csv always hold every row
 
@@ -167,7 +209,20 @@ AWS:
   --region R             AWS region (default: from the environment or profile)
   --profile P            shared config profile
 
+Metrics across accounts and regions (the same targets as tools/logging):
+  --regions a,b          regions to read (repeat or comma-separate; every value given is used)
+  --accounts id,id       accounts to read (repeat or comma-separate), through --role-name
+  --organization [--ou ID]
+                         every ACTIVE account of the organization (or of one OU and those below)
+  --role-name NAME       role assumed in each account other than the caller's
+                         (default OrganizationAccountAccessRole); needs cloudwatch:ListMetrics and
+                         cloudwatch:GetMetricData there
+                         by_account and by_region then name the real accounts and regions; a
+                         target that fails is named on stderr and in notes, and the exit status is 1
+
 Other:
+  --strict               exit 1 when objects were unreadable (the report is still written)
+  --allow-empty          an empty log tree or period is not an error (for scheduled jobs)
   --workers N            objects read at once (default: CPUs for a directory, 16 for S3)
   -q, --quiet            do not print progress and the summary line on stderr
   -h, --help             this help
@@ -179,7 +234,8 @@ cache-read and cache-write tokens priced separately. data/ objects and the permi
 object are skipped; malformed lines (skipped_lines) and unreadable objects (unreadable_objects,
 named on stderr) are counted and the report goes on.
 
-Exit status: 0 report written, 1 a source failed, 2 bad command line.
+Exit status: 0 report written, 1 a source failed (or, for --logs, no records were found without
+--allow-empty, or objects were unreadable with --strict), 2 bad command line.
 `
 
 func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -192,7 +248,7 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 2
 	}
-	if o.printPrices {
+	if o.printPrices && o.prices == "" {
 		stdout.Write(usage.EmbeddedPricesJSON())
 		return 0
 	}
@@ -200,11 +256,25 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return e.printAthenaSQL(ctx, o, stdout, stderr)
 	}
 	prices := usage.EmbeddedPrices()
-	if o.prices != "" {
+	var priceNotes []string
+	switch o.prices {
+	case "":
+	case "aws":
+		prices, priceNotes, _ = e.awsPrices(ctx, o, stderr)
+	default:
 		if prices, err = usage.LoadPrices(o.prices); err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 2
 		}
+	}
+	if o.printPrices { // --print-prices --prices aws|FILE: the table that would be used
+		b, _ := json.MarshalIndent(prices, "", "  ")
+		stdout.Write(append(b, '\n'))
+		return 0
+	}
+	stale := staleNote(prices, e.now())
+	if stale != "" {
+		priceNotes = append(priceNotes, stale)
 	}
 	if o.format == "" {
 		o.format = "json"
@@ -220,6 +290,32 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return 2
 		}
 		fmt.Fprintf(stderr, "report: %v\n", err)
+		return 1
+	}
+	if o.compare {
+		po := *o
+		po.from, po.to = usage.PreviousPeriod(o.from, o.to)
+		po.quiet = true
+		prev, err := e.collect(ctx, &po, prices, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "report: previous period for --compare: %v\n", err)
+			return 1
+		}
+		usage.Compare(rep, prev)
+	}
+	rep.Notes = append(rep.Notes, priceNotes...)
+	if stale != "" && !o.quiet {
+		fmt.Fprintf(stderr, "report: warning: %s\n", stale)
+	}
+	if rep.OversizedLines > 0 {
+		fmt.Fprintf(stderr, "report: %d lines longer than the %d MiB line limit were skipped (counted in skipped_lines and oversized_lines)\n", rep.OversizedLines, rep.MaxLineBytes>>20)
+	}
+	if o.logs != "" && rep.Records == 0 && !o.allowEmpty {
+		what := fmt.Sprintf("no log objects under %s", o.logs)
+		if rep.Objects > 0 || !o.from.IsZero() || !o.to.IsZero() {
+			what = fmt.Sprintf("no records in the period %s under %s (%d objects read)", periodText(rep.Period), o.logs, rep.Objects)
+		}
+		fmt.Fprintf(stderr, "report: %s; check the path (the logging key prefix, above AWSLogs/) and the period, or pass --allow-empty to write an empty report\n", what)
 		return 1
 	}
 	out := stdout
@@ -244,24 +340,59 @@ func (e *env) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.output != "" && !o.quiet {
 		fmt.Fprintf(stderr, "report: wrote %s\n", o.output)
 	}
+	if rep.FailedTargets > 0 {
+		fmt.Fprintf(stderr, "report: %d targets could not be read (named in notes); the report covers the others\n", rep.FailedTargets)
+		return 1
+	}
+	if o.strict && rep.UnreadableObjects > 0 {
+		fmt.Fprintf(stderr, "report: --strict: %d objects were unreadable (named above and in unreadable_object_names)\n", rep.UnreadableObjects)
+		return 1
+	}
 	return 0
+}
+
+// formatFromExtension chooses the format of -o FILE when --format is absent.
+func formatFromExtension(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".html", ".htm":
+		return "html"
+	case ".csv":
+		return "csv"
+	case ".json":
+		return "json"
+	case ".md", ".markdown":
+		return "markdown"
+	case ".txt":
+		return "table"
+	}
+	return ""
 }
 
 func parseArgs(args []string, now time.Time) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.logs, "logs", "", "")
+	fs.Var(&onceFlag{name: "logs", v: &o.logs}, "logs", "")
 	var groups multiFlag
 	fs.Var(&groups, "log-group", "")
 	days := fs.String("days", "", "")
 	fs.StringVar(&o.start, "start", "", "")
 	fs.StringVar(&o.end, "end", "", "")
-	fs.StringVar(&o.prices, "prices", "", "")
+	fs.Var(&onceFlag{name: "prices", v: &o.prices}, "prices", "")
 	fs.BoolVar(&o.printPrices, "print-prices", false, "")
 	fs.StringVar(&o.format, "format", "", "")
-	fs.StringVar(&o.output, "output", "", "")
-	fs.StringVar(&o.output, "o", "", "")
+	output := &onceFlag{name: "output", v: &o.output}
+	fs.Var(output, "output", "")
+	fs.Var(output, "o", "")
+	fs.BoolVar(&o.strict, "strict", false, "")
+	fs.BoolVar(&o.allowEmpty, "allow-empty", false, "")
+	fs.BoolVar(&o.compare, "compare", false, "")
+	// --accounts and --organization are registered with the --athena flags;
+	// without --athena they choose the metrics targets
+	var regions multiFlag
+	fs.Var(&regions, "regions", "")
+	fs.StringVar(&o.ou, "ou", "", "")
+	fs.StringVar(&o.roleName, "role-name", "", "")
 	fs.StringVar(&o.groupBy, "group-by", "", "")
 	fs.BoolVar(&o.resolveProfiles, "resolve-profiles", false, "")
 	fs.StringVar(&o.region, "region", "", "")
@@ -281,6 +412,21 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 		return nil, badFlag("unexpected argument %q; flags start with -- (see --help)", fs.Arg(0))
 	}
 	o.logGroups = groups
+	o.regions = regions
+	if !o.athena.enabled {
+		o.accounts, o.org = o.athena.accounts, o.athena.organization
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["prices"] && o.prices == "" {
+		return nil, badFlag("--prices: empty value; give a price file, or aws for the AWS Price List API")
+	}
+	if given["logs"] && o.logs == "" {
+		return nil, badFlag("--logs: empty value; give s3://bucket/prefix or a directory")
+	}
+	if o.format == "" && o.output != "" {
+		o.format = formatFromExtension(o.output)
+	}
 	var err error
 	if *days != "" {
 		if o.days, err = strconv.Atoi(*days); err != nil || o.days < 1 || o.days > 3650 {
@@ -326,6 +472,16 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 	}
 	if err := o.resolvePeriod(now); err != nil {
 		return nil, err
+	}
+	if err := o.checkTargets(); err != nil {
+		return nil, err
+	}
+	closed := !o.from.IsZero() && !o.to.IsZero()
+	if o.compare && !closed {
+		return nil, badFlag("--compare needs a period with a start and an end (--days N, or --start and --end) to compare with the one before it")
+	}
+	if !given["compare"] && o.format == "html" && closed {
+		o.compare = true // the HTML report compares by default; --compare=false turns it off
 	}
 	return o, nil
 }

@@ -30,9 +30,22 @@ const (
 	notInMetricsKey   = "(not in metrics)"
 )
 
+// Metric names in AWS/Bedrock. The cache metrics end in Count like the log
+// fields; CacheReadInputTokens is the Converse response field, not a metric.
+const (
+	metricInvocations  = "Invocations"
+	metricInputTokens  = "InputTokenCount"
+	metricOutputTokens = "OutputTokenCount"
+	metricCacheRead    = "CacheReadInputTokenCount"
+	metricCacheWrite   = "CacheWriteInputTokenCount"
+	metricClientErrors = "InvocationClientErrors"
+	metricServerErrors = "InvocationServerErrors"
+	metricThrottles    = "InvocationThrottles"
+)
+
 // sumMetrics are summed per hour and folded into UTC days.
-var sumMetrics = []string{"Invocations", "InputTokenCount", "OutputTokenCount", "CacheReadInputTokens",
-	"CacheWriteInputTokens", "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles"}
+var sumMetrics = []string{metricInvocations, metricInputTokens, metricOutputTokens, metricCacheRead,
+	metricCacheWrite, metricClientErrors, metricServerErrors, metricThrottles}
 
 // pctMetrics are percentiles over the whole period.
 var pctMetrics = []struct{ metric, stat string }{
@@ -61,11 +74,44 @@ func (e *env) fromMetrics(ctx context.Context, o *options, prices *usage.PriceTa
 	if o.resolveProfiles {
 		return nil, badFlag("--resolve-profiles applies to log sources (--logs, --log-group)")
 	}
+	if o.multiTarget() {
+		return e.fromMetricsTargets(ctx, o, prices, stderr)
+	}
 	cfg, err := e.awsConfig(ctx, o, "CloudWatch metrics")
 	if err != nil {
 		return nil, err
 	}
 	return metricsReport(ctx, cloudwatch.NewFromConfig(cfg), cfg.Region, o.from, o.to, e.now(), prices)
+}
+
+// metricsReport is the report of one account and region.
+func metricsReport(ctx context.Context, api cloudWatchAPI, region string, from, to, now time.Time, prices *usage.PriceTable) (*usage.Report, error) {
+	agg := usage.NewAggregator(usage.NewConfig(usage.Options{Prices: prices}))
+	from, to = wholeHours(from, to)
+	sec, err := metricsInto(ctx, api, agg, metricsAccountKey, region, from, to, now)
+	if err != nil {
+		return nil, err
+	}
+	rep := usage.BuildReport(agg, "metrics "+bedrockNamespace+" "+region, from, to)
+	rep.Metrics = sec
+	rep.Notes = append(rep.Notes, metricsNotes...)
+	return rep, nil
+}
+
+var metricsNotes = []string{
+	"records are CloudWatch Invocations and errors are InvocationClientErrors + InvocationServerErrors (throttles are in metrics.models)",
+	"metrics carry no account, caller, operation or request metadata: use --logs or --log-group for those breakdowns",
+	"ListMetrics finds models with data in the last two weeks",
+}
+
+// wholeHours widens a period to whole hours: the hourly sums then cover it
+// exactly.
+func wholeHours(from, to time.Time) (time.Time, time.Time) {
+	from = from.UTC().Truncate(time.Hour)
+	if t := to.UTC().Truncate(time.Hour); t.Before(to) {
+		to = t.Add(time.Hour)
+	}
+	return from, to
 }
 
 type metricsQuery struct {
@@ -74,14 +120,10 @@ type metricsQuery struct {
 	stat   string
 }
 
-// metricsReport discovers models with ListMetrics and reads every figure with
-// as few GetMetricData calls as the limits allow: ceil(queries/500) per page.
-func metricsReport(ctx context.Context, api cloudWatchAPI, region string, from, to, now time.Time, prices *usage.PriceTable) (*usage.Report, error) {
-	// Whole hours: the hourly sums then cover the period exactly.
-	from = from.UTC().Truncate(time.Hour)
-	if t := to.UTC().Truncate(time.Hour); t.Before(to) {
-		to = t.Add(time.Hour)
-	}
+// metricsInto discovers models with ListMetrics and reads every figure with
+// as few GetMetricData calls as the limits allow (ceil(queries/500) per
+// page), adding them to agg under account and region.
+func metricsInto(ctx context.Context, api cloudWatchAPI, agg *usage.Aggregator, account, region string, from, to, now time.Time) (*usage.MetricsSection, error) {
 	models, err := listModels(ctx, api)
 	if err != nil {
 		return nil, err
@@ -138,7 +180,6 @@ func metricsReport(ctx context.Context, api cloudWatchAPI, region string, from, 
 		}
 	}
 
-	agg := usage.NewAggregator(usage.NewConfig(usage.Options{Prices: prices}))
 	type dayKey struct {
 		model int
 		day   time.Time
@@ -179,28 +220,28 @@ func metricsReport(ctx context.Context, api cloudWatchAPI, region string, from, 
 			}
 			x := &mm[q.model]
 			switch q.metric {
-			case "Invocations":
+			case metricInvocations:
 				c.Records += n
 				x.Invocations += n
-			case "InputTokenCount":
+			case metricInputTokens:
 				c.InputTokens += n
 				x.InputTokens += n
-			case "OutputTokenCount":
+			case metricOutputTokens:
 				c.OutputTokens += n
 				x.OutputTokens += n
-			case "CacheReadInputTokens":
+			case metricCacheRead:
 				c.CacheReadTokens += n
 				x.CacheReadTokens += n
-			case "CacheWriteInputTokens":
+			case metricCacheWrite:
 				c.CacheWriteTokens += n
 				x.CacheWriteTokens += n
-			case "InvocationClientErrors":
+			case metricClientErrors:
 				c.Errors += n
 				x.ClientErrors += n
-			case "InvocationServerErrors":
+			case metricServerErrors:
 				c.Errors += n
 				x.ServerErrors += n
-			case "InvocationThrottles":
+			case metricThrottles:
 				x.Throttles += n
 			}
 		}
@@ -216,16 +257,10 @@ func metricsReport(ctx context.Context, api cloudWatchAPI, region string, from, 
 		return keys[i].day.Before(keys[j].day)
 	})
 	for _, k := range keys {
-		agg.AddGroup(&usage.Group{ModelID: models[k.model], AccountID: metricsAccountKey, Caller: notInMetricsKey,
-			Operation: notInMetricsKey, Day: k.day, Counters: *days[k]})
+		agg.AddGroup(&usage.Group{ModelID: models[k.model], AccountID: account, Caller: notInMetricsKey,
+			Operation: notInMetricsKey, Region: region, Day: k.day, Counters: *days[k]})
 	}
-	rep := usage.BuildReport(agg, "metrics "+bedrockNamespace+" "+region, from, to)
-	rep.Metrics = &usage.MetricsSection{Region: region, PeriodSeconds: hourly, Models: mm, Queries: len(queries), Calls: calls}
-	rep.Notes = append(rep.Notes,
-		"records are CloudWatch Invocations and errors are InvocationClientErrors + InvocationServerErrors (throttles are in metrics.models)",
-		"metrics carry no account, caller, operation or request metadata: use --logs or --log-group for those breakdowns",
-		"ListMetrics finds models with data in the last two weeks")
-	return rep, nil
+	return &usage.MetricsSection{Region: region, PeriodSeconds: hourly, Models: mm, Queries: len(queries), Calls: calls}, nil
 }
 
 // listModels returns the ModelId values of AWS/Bedrock Invocations, sorted.

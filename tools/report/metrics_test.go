@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/bedrockgov/bedrockgov/tools/awstarget"
 )
 
 // cwStub is CloudWatch speaking Smithy RPC v2 CBOR, as the real client does.
@@ -26,6 +29,19 @@ type cwStub struct {
 	pagedOnce   bool
 	start, end  time.Time
 	periodsSeen map[string]bool
+	// unknownMetrics are queried names CloudWatch does not publish.
+	unknownMetrics []string
+}
+
+// publishedMetrics are the AWS/Bedrock metric names CloudWatch publishes per
+// ModelId (AWS Bedrock user guide, "Monitor bedrock-runtime inference using
+// CloudWatch metrics"). The stub answers no data for any other name, as
+// CloudWatch does for a metric that does not exist.
+var publishedMetrics = map[string]bool{
+	"Invocations": true, "InvocationLatency": true, "InvocationClientErrors": true, "InvocationServerErrors": true,
+	"InvocationThrottles": true, "InputTokenCount": true, "OutputTokenCount": true, "CacheReadInputTokenCount": true,
+	"CacheWriteInputTokenCount": true, "TimeToFirstToken": true, "EstimatedTPMQuotaUsage": true, "OutputImageCount": true,
+	"LegacyModelInvocations": true,
 }
 
 func cborTime(t time.Time) cbor.Value {
@@ -88,12 +104,19 @@ func (s *cwStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			period, _ := cbor.AsInt64(ms["Period"])
 			s.periodsSeen[fmt.Sprintf("%s/%d", stat, period)] = true
 			var ts, vals cbor.List
-			if stat == "Sum" {
+			if !publishedMetrics[metric] {
+				s.unknownMetrics = append(s.unknownMetrics, metric)
+			} else if stat == "Sum" {
 				// one hour on each of two days: 10 + 5 of everything
 				ts = cbor.List{cborTime(s.start.Add(time.Hour)), cborTime(s.start.Add(25 * time.Hour))}
 				vals = cbor.List{cbor.Float64(10), cbor.Float64(5)}
-				if metric == "InvocationClientErrors" || metric == "InvocationServerErrors" || metric == "InvocationThrottles" {
+				switch metric {
+				case "InvocationClientErrors", "InvocationServerErrors", "InvocationThrottles":
 					vals = cbor.List{cbor.Float64(1), cbor.Float64(0)}
+				case "CacheReadInputTokenCount":
+					vals = cbor.List{cbor.Float64(20), cbor.Float64(0)}
+				case "CacheWriteInputTokenCount":
+					vals = cbor.List{cbor.Float64(0), cbor.Float64(4)}
 				}
 			} else {
 				ts, vals = cbor.List{cborTime(s.start)}, cbor.List{cbor.Float64(123.5)}
@@ -155,13 +178,25 @@ func TestMetricsBatchesGetMetricData(t *testing.T) {
 	if num(t, metrics["queries"]) != 600 || num(t, metrics["get_metric_data_calls"]) != 3 {
 		t.Errorf("metrics section: %v queries, %v calls", metrics["queries"], metrics["get_metric_data_calls"])
 	}
-	// 50 models x 15 invocations; errors (1 client + 1 server) x 50
-	checkRow(t, "totals", m, row{750, 100, 750, 750, 750, 750, totalCost(), 720})
+	if len(stub.unknownMetrics) > 0 {
+		t.Errorf("queried metrics AWS/Bedrock does not publish (they never have data): %v", stub.unknownMetrics[:min(3, len(stub.unknownMetrics))])
+	}
+	// 50 models x 15 invocations; errors (1 client + 1 server) x 50; cache
+	// read 20 and cache write 4 per model
+	// Nova micro's cache writes have no price in the embedded table: its 10
+	// invocations of the second day are partial, the other 48 models' 720
+	// invocations unpriced.
+	checkRow(t, "totals", m, row{750, 100, 750, 750, 1000, 200, totalCost(), 730})
 	models := byKey(t, m, "by_model")
 	// us.amazon.nova-micro and amazon.nova-micro fold into one base model
-	checkRow(t, "nova micro", models["amazon.nova-micro-v1:0"], row{30, 4, 30, 30, 30, 30, "0.00000525", 0})
+	nova := models["amazon.nova-micro-v1:0"]
+	checkRow(t, "nova micro", nova, row{30, 4, 30, 30, 40, 8, totalCost(), 10})
+	if nova["cost_status"] != "partial" || num(t, nova["unpriced_tokens"]) != 8 {
+		t.Errorf("nova micro: cost_status %v, unpriced_tokens %v; want partial, 8 (its cache writes have no price)", nova["cost_status"], nova["unpriced_tokens"])
+	}
 	days := byKey(t, m, "by_day")
-	if len(days) != 2 || days["2026-11-21"] == nil || days["2026-11-22"] == nil {
+	// the period runs into 2026-11-23, which has no data: a zero row
+	if len(days) != 3 || days["2026-11-21"] == nil || days["2026-11-22"] == nil || num(t, days["2026-11-23"]["records"]) != 0 {
 		t.Errorf("by_day = %v", days)
 	}
 	checkSums(t, m)
@@ -172,8 +207,10 @@ func TestMetricsBatchesGetMetricData(t *testing.T) {
 }
 
 // Only nova micro is in the embedded table: 30 x 0.000035/1000 + 30 x
-// 0.00014/1000 (it has no cache prices) = 0.00000105 + 0.0000042.
-func totalCost() string { return "0.00000525" }
+// 0.00014/1000 + 40 cache reads x 0.0000087/1000 (0.00000875 rounded to the
+// 1e-7 per 1,000 resolution; cache writes have no price) = 0.00000105 +
+// 0.0000042 + 0.000000348.
+func totalCost() string { return "0.000005598" }
 
 func TestMetricsWithoutCredentialsSaysSo(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
@@ -214,6 +251,79 @@ func TestPeriodFor(t *testing.T) {
 	} {
 		if got := PeriodFor(now.Add(-c.ago), now, c.want); got != c.exp {
 			t.Errorf("PeriodFor(%v ago, %d) = %d, want %d", c.ago, c.want, got, c.exp)
+		}
+	}
+}
+
+// fakeSession stands for awstarget.Session (tested on the wire in
+// tools/logging): every target's configuration points at the CloudWatch stub.
+type fakeSession struct {
+	url      string
+	org      []string
+	denied   map[string]bool
+	mu       sync.Mutex
+	regionOf map[string]int
+}
+
+func (f *fakeSession) Caller() string { return "999999999999" }
+func (f *fakeSession) OrgAccounts(ctx context.Context, ou string) ([]string, error) {
+	return f.org, nil
+}
+func (f *fakeSession) Config(ctx context.Context, t awstarget.Target) (aws.Config, error) {
+	if f.denied[t.Account] {
+		return aws.Config{}, &awstarget.AssumeRoleError{RoleARN: "arn:aws:iam::" + t.Account + ":role/R", Account: t.Account, Err: fmt.Errorf("AccessDenied")}
+	}
+	f.mu.Lock()
+	f.regionOf[t.Region]++
+	f.mu.Unlock()
+	return aws.Config{Region: t.Region, BaseEndpoint: aws.String(f.url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID"+t.Account, "secret", "")}, nil
+}
+
+func TestMetricsAcrossAccountsAndRegions(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)
+	stub := &cwStub{start: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), periodsSeen: map[string]bool{}, pagedOnce: true,
+		models: []string{"amazon.nova-micro-v1:0", "us.amazon.nova-micro-v1:0"}}
+	srv := httptest.NewServer(stub)
+	defer srv.Close()
+	fs := &fakeSession{url: srv.URL, denied: map[string]bool{"333333333333": true}, regionOf: map[string]int{},
+		org: []string{"111111111111", "222222222222", "333333333333"}}
+	e := defaultEnv()
+	e.loadAWS = stubAWS(srv.URL)
+	e.now = func() time.Time { return now }
+	e.newSession = func(context.Context, aws.Config, string) (targetSession, error) { return fs, nil }
+	var out, errb strings.Builder
+	code := e.run(context.Background(), []string{"--organization", "--regions", "us-east-1", "--regions", "eu-west-1", "--days", "2", "--format", "json"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "333333333333") {
+		t.Errorf("exit %d, stderr %q: want 1 naming the account whose role could not be assumed", code, errb.String())
+	}
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(out.String()))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	accts := byKey(t, m, "by_account")
+	regions := byKey(t, m, "by_region")
+	// each target: 2 model ids x 15 invocations
+	if len(accts) != 2 || num(t, accts["111111111111"]["records"]) != 60 || num(t, accts["222222222222"]["records"]) != 60 {
+		t.Errorf("by_account = %v", accts)
+	}
+	if len(regions) != 2 || num(t, regions["us-east-1"]["records"]) != 60 || num(t, regions["eu-west-1"]["records"]) != 60 {
+		t.Errorf("by_region = %v (both --regions values are used)", regions)
+	}
+	if fs.regionOf["us-east-1"] != 2 || fs.regionOf["eu-west-1"] != 2 {
+		t.Errorf("targets read per region: %v", fs.regionOf)
+	}
+	if n := len(m["metrics_targets"].([]any)); n != 4 || num(t, m["failed_targets"]) != 2 {
+		t.Errorf("metrics_targets %d, failed_targets %v; want 4 and 2", n, m["failed_targets"])
+	}
+	checkSums(t, m)
+	for _, c := range []struct{ args []string }{{[]string{"--accounts", "12345"}}, {[]string{"--logs", "x", "--accounts", "111111111111"}},
+		{[]string{"--ou", "ou-abcd-12345678"}}, {[]string{"--regions", "mars-1"}}} {
+		var o, eb strings.Builder
+		if code := e.run(context.Background(), c.args, &o, &eb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", c.args, code, eb.String())
 		}
 	}
 }

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -15,8 +16,34 @@ type Counters struct {
 	CacheReadTokens  int64
 	CacheWriteTokens int64
 	CostUnits        int64 // estimated cost in 1e-10 USD (see CostUnitsPerUSD)
-	Unpriced         int64 // records whose model has no price
+	// Unpriced counts records with tokens the cost leaves out: the model has
+	// no price, or one of its token kinds (cache tokens, say) has none. For
+	// pre-aggregated groups every record of the group counts.
+	Unpriced int64
+	// UnpricedTokens counts the tokens the cost leaves out.
+	UnpricedTokens int64
 }
+
+// CostStatus says how much of a cost is known: "complete", "partial" (some
+// records have tokens without a price, so the cost is a lower bound) or
+// "unpriced" (no token of the row has a price).
+func (c *Counters) CostStatus() string {
+	switch {
+	case c.Unpriced == 0:
+		return CostComplete
+	case c.CostUnits == 0 && c.UnpricedTokens == c.tokens():
+		return CostUnpriced
+	default:
+		return CostPartial
+	}
+}
+
+// The values of CostStatus.
+const (
+	CostComplete = "complete"
+	CostPartial  = "partial"
+	CostUnpriced = "unpriced"
+)
 
 // Add adds o to c.
 func (c *Counters) Add(o *Counters) {
@@ -28,6 +55,7 @@ func (c *Counters) Add(o *Counters) {
 	c.CacheWriteTokens += o.CacheWriteTokens
 	c.CostUnits += o.CostUnits
 	c.Unpriced += o.Unpriced
+	c.UnpricedTokens += o.UnpricedTokens
 }
 
 // Dimension names one breakdown of the report.
@@ -41,6 +69,8 @@ const (
 	ByCaller
 	ByOperation
 	ByTag
+	ByRegion
+	ByInferenceRegion
 	numDims
 )
 
@@ -72,7 +102,7 @@ type Options struct {
 // Config is the shared, read-only form of Options used by Aggregators.
 type Config struct {
 	opt    Options
-	prices map[string]unitPrice
+	prices map[string]*Price
 	start  int64 // unix nanos, or minInt
 	end    int64 // unix nanos, or maxInt
 }
@@ -82,9 +112,9 @@ func NewConfig(opt Options) *Config {
 	if opt.Prices == nil {
 		opt.Prices = EmbeddedPrices()
 	}
-	c := &Config{opt: opt, prices: make(map[string]unitPrice, len(opt.Prices.Models)), start: -1 << 63, end: 1<<63 - 1}
+	c := &Config{opt: opt, prices: make(map[string]*Price, len(opt.Prices.Models)), start: -1 << 63, end: 1<<63 - 1}
 	for id, p := range opt.Prices.Models {
-		c.prices[id] = p.units()
+		c.prices[id] = &p
 	}
 	if !opt.Start.IsZero() {
 		c.start = opt.Start.UnixNano()
@@ -99,9 +129,34 @@ func NewConfig(opt Options) *Config {
 func (c *Config) Options() Options { return c.opt }
 
 type modelInfo struct {
-	base   string
-	price  unitPrice
-	priced bool
+	base     string
+	price    *Price // nil: the model has no price
+	global   bool   // called through a global. inference profile
+	byRegion map[string]unitPrice
+	// the last region asked for, which is nearly always the next one
+	lastRegion string
+	lastUnits  unitPrice
+	haveLast   bool
+}
+
+// units returns the resolved price of a request made in region.
+func (m *modelInfo) units(region []byte) unitPrice {
+	if m.haveLast && string(region) == m.lastRegion {
+		return m.lastUnits
+	}
+	u, ok := m.byRegion[string(region)]
+	if !ok {
+		u = m.price.units(string(region), m.global)
+		m.byRegion[string(region)] = u
+	}
+	m.lastRegion, m.lastUnits, m.haveLast = string(region), u, true
+	return u
+}
+
+// unpricedInfo is what the cost leaves out for one base model.
+type unpricedInfo struct {
+	records, tokens int64
+	missing         uint8 // token kinds without a price that had tokens
 }
 
 // Aggregator sums records into totals and breakdowns. It is not safe for
@@ -112,15 +167,16 @@ type Aggregator struct {
 	dims       [numDims]map[string]*Counters
 	days       map[int32]*Counters
 	dayModel   map[dayModelKey]*Counters
-	unpriced   map[string]int64 // records by model key
+	unpriced   map[string]*unpricedInfo // by base model
 	models     map[string]*modelInfo
-	Skipped    int64 // malformed lines
+	Skipped    int64 // malformed lines (oversized ones included)
+	Oversized  int64 // lines longer than MaxLineBytes
 	OutOfRange int64 // well-formed records outside [Start, End)
 }
 
 // NewAggregator returns an empty Aggregator.
 func NewAggregator(cfg *Config) *Aggregator {
-	a := &Aggregator{cfg: cfg, days: map[int32]*Counters{}, dayModel: map[dayModelKey]*Counters{}, unpriced: map[string]int64{}, models: map[string]*modelInfo{}}
+	a := &Aggregator{cfg: cfg, days: map[int32]*Counters{}, dayModel: map[dayModelKey]*Counters{}, unpriced: map[string]*unpricedInfo{}, models: map[string]*modelInfo{}}
 	for i := range a.dims {
 		a.dims[i] = map[string]*Counters{}
 	}
@@ -136,7 +192,7 @@ func (a *Aggregator) Reset() {
 	clear(a.days)
 	clear(a.dayModel)
 	clear(a.unpriced)
-	a.Skipped, a.OutOfRange = 0, 0
+	a.Skipped, a.OutOfRange, a.Oversized = 0, 0, 0
 }
 
 func (a *Aggregator) model(id []byte) *modelInfo {
@@ -144,7 +200,7 @@ func (a *Aggregator) model(id []byte) *modelInfo {
 		return m
 	}
 	base, isProfile := BaseModel(string(id))
-	m := &modelInfo{base: base}
+	m := &modelInfo{base: base, global: isGlobal(string(id)), byRegion: map[string]unitPrice{}}
 	if isProfile {
 		resolved, ok := a.cfg.opt.Profiles[base]
 		if !ok && a.cfg.opt.Resolve != nil {
@@ -152,10 +208,11 @@ func (a *Aggregator) model(id []byte) *modelInfo {
 		}
 		if ok {
 			m.base, _ = BaseModel(resolved)
-			m.price, m.priced = a.cfg.prices[m.base]
+			m.global = isGlobal(resolved)
+			m.price = a.cfg.prices[m.base]
 		}
 	} else {
-		m.price, m.priced = a.cfg.prices[base]
+		m.price = a.cfg.prices[base]
 	}
 	a.models[string(id)] = m
 	return m
@@ -172,7 +229,10 @@ type Group struct {
 	Day       time.Time
 	Tag       string
 	HasTag    bool
-	Counters  Counters
+	// Region is where the requests were made (it selects regional prices);
+	// InferenceRegion where they ran. Empty: unknown.
+	Region, InferenceRegion string
+	Counters                Counters
 }
 
 // AddRecord adds one parsed log record.
@@ -187,14 +247,15 @@ func (a *Aggregator) AddRecord(r *Record) {
 	if r.HasError {
 		c.Errors = 1
 	}
-	a.add(r.ModelID, r.AccountID, CallerKey(r.CallerARN), r.Operation, r.Tag, r.HasTag, dayOf(r.Timestamp), &c)
+	a.add(r.ModelID, r.AccountID, CallerKey(r.CallerARN), r.Operation, r.Tag, r.HasTag, r.Region, r.InferenceRegion, dayOf(r.Timestamp), &c)
 }
 
 // AddGroup adds pre-aggregated counts.
 func (a *Aggregator) AddGroup(g *Group) {
 	c := g.Counters
-	c.CostUnits, c.Unpriced = 0, 0
-	a.add([]byte(g.ModelID), []byte(g.AccountID), CallerKey([]byte(g.Caller)), []byte(g.Operation), []byte(g.Tag), g.HasTag, dayOf(g.Day), &c)
+	c.CostUnits, c.Unpriced, c.UnpricedTokens = 0, 0, 0
+	a.add([]byte(g.ModelID), []byte(g.AccountID), CallerKey([]byte(g.Caller)), []byte(g.Operation), []byte(g.Tag), g.HasTag,
+		[]byte(g.Region), []byte(g.InferenceRegion), dayOf(g.Day), &c)
 }
 
 func dayOf(t time.Time) int32 {
@@ -206,14 +267,49 @@ func dayOf(t time.Time) int32 {
 	return int32(d)
 }
 
-func (a *Aggregator) add(modelID, account, caller, op, tag []byte, hasTag bool, day int32, c *Counters) {
+// isGlobal reports a model id or profile ARN that names a global. profile.
+func isGlobal(id string) bool {
+	if i := strings.LastIndexByte(id, '/'); i >= 0 && strings.HasPrefix(id, "arn:") {
+		id = id[i+1:]
+	}
+	return strings.HasPrefix(id, "global.")
+}
+
+func (a *Aggregator) add(modelID, account, caller, op, tag []byte, hasTag bool, region, infRegion []byte, day int32, c *Counters) {
 	m := a.model(modelID)
-	if m.priced {
-		c.CostUnits = c.InputTokens*m.price.in + c.OutputTokens*m.price.out +
-			c.CacheReadTokens*m.price.cacheRead + c.CacheWriteTokens*m.price.cacheWrite
+	tokens := [numKinds]int64{c.InputTokens, c.OutputTokens, c.CacheReadTokens, c.CacheWriteTokens}
+	var missing uint8
+	if m.price != nil {
+		u := m.units(region)
+		for k, t := range tokens {
+			if u.known&(1<<k) != 0 {
+				c.CostUnits += t * u.rate[k]
+			} else if t > 0 {
+				c.UnpricedTokens += t
+				missing |= 1 << k
+			}
+		}
 	} else {
+		for k, t := range tokens {
+			c.UnpricedTokens += t
+			if t > 0 {
+				missing |= 1 << k
+			}
+		}
+	}
+	if m.price == nil || missing != 0 {
 		c.Unpriced = c.Records
-		a.unpriced[m.base] += c.Records
+		u := a.unpriced[m.base]
+		if u == nil {
+			u = &unpricedInfo{}
+			a.unpriced[m.base] = u
+		}
+		u.records += c.Records
+		u.tokens += c.UnpricedTokens
+		u.missing |= missing
+		if m.price == nil {
+			u.missing = 1<<numKinds - 1
+		}
 	}
 	a.Total.Add(c)
 	a.bump(ByModel, m.base, c)
@@ -221,6 +317,11 @@ func (a *Aggregator) add(modelID, account, caller, op, tag []byte, hasTag bool, 
 	a.bumpB(ByAccount, account, c)
 	a.bumpB(ByCaller, caller, c)
 	a.bumpB(ByOperation, op, c)
+	a.bumpB(ByRegion, region, c)
+	if len(infRegion) == 0 {
+		infRegion = region
+	}
+	a.bumpB(ByInferenceRegion, infRegion, c)
 	if a.cfg.opt.TagKey != "" {
 		if hasTag {
 			a.bumpB(ByTag, tag, c)
@@ -299,9 +400,17 @@ func (a *Aggregator) Merge(o *Aggregator) {
 		x.Add(c)
 	}
 	for k, n := range o.unpriced {
-		a.unpriced[k] += n
+		u := a.unpriced[k]
+		if u == nil {
+			u = &unpricedInfo{}
+			a.unpriced[k] = u
+		}
+		u.records += n.records
+		u.tokens += n.tokens
+		u.missing |= n.missing
 	}
 	a.Skipped += o.Skipped
+	a.Oversized += o.Oversized
 	a.OutOfRange += o.OutOfRange
 }
 
@@ -311,17 +420,23 @@ type KeyCounters struct {
 	Counters
 }
 
-// Rows returns one breakdown, largest cost first (then most tokens, then key).
+// Rows returns one breakdown. Rows whose cost is complete are ranked by cost
+// (then tokens, records, key); a row whose cost is partial or unpriced cannot
+// be ranked by cost, so it is ranked by its tokens among all rows of the
+// breakdown. The two rankings are merged, a partial row first on a tie. So
+// the first N rows always hold the N largest spenders among fully priced rows
+// and every row with an unknown cost that is among the N largest by tokens:
+// --top N never hides the biggest user of an unpriced model.
 func (a *Aggregator) Rows(dim Dimension) []KeyCounters {
 	rows := make([]KeyCounters, 0, len(a.dims[dim]))
 	for k, c := range a.dims[dim] {
 		rows = append(rows, KeyCounters{k, *c})
 	}
-	sort.Slice(rows, func(i, j int) bool {
-		x, y := &rows[i], &rows[j]
-		if x.CostUnits != y.CostUnits {
-			return x.CostUnits > y.CostUnits
-		}
+	return rankRows(rows)
+}
+
+func rankRows(rows []KeyCounters) []KeyCounters {
+	byTokens := func(x, y *KeyCounters) bool {
 		tx, ty := x.tokens(), y.tokens()
 		if tx != ty {
 			return tx > ty
@@ -330,6 +445,30 @@ func (a *Aggregator) Rows(dim Dimension) []KeyCounters {
 			return x.Records > y.Records
 		}
 		return x.Key < y.Key
+	}
+	sort.Slice(rows, func(i, j int) bool { return byTokens(&rows[i], &rows[j]) })
+	rank := make(map[string]int, len(rows))
+	var complete []KeyCounters
+	for i := range rows {
+		if rows[i].Unpriced > 0 {
+			rank[rows[i].Key] = i
+		} else {
+			complete = append(complete, rows[i])
+		}
+	}
+	sort.SliceStable(complete, func(i, j int) bool { return complete[i].CostUnits > complete[j].CostUnits })
+	for i := range complete {
+		rank[complete[i].Key] = i
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		x, y := &rows[i], &rows[j]
+		if rank[x.Key] != rank[y.Key] {
+			return rank[x.Key] < rank[y.Key]
+		}
+		if (x.Unpriced > 0) != (y.Unpriced > 0) {
+			return x.Unpriced > 0
+		}
+		return false
 	})
 	return rows
 }
@@ -374,14 +513,24 @@ func (a *Aggregator) DaysByModel() []DayModel {
 	return out
 }
 
-// UnpricedModels returns the model keys without a price and their record
-// counts, most records first.
-func (a *Aggregator) UnpricedModels() []KeyCount {
-	out := make([]KeyCount, 0, len(a.unpriced))
-	for k, n := range a.unpriced {
-		out = append(out, KeyCount{k, n})
+// UnpricedModels returns the base models whose cost is not (fully) known,
+// most unpriced tokens first.
+func (a *Aggregator) UnpricedModels() []UnpricedModel {
+	out := make([]UnpricedModel, 0, len(a.unpriced))
+	for k, u := range a.unpriced {
+		x := UnpricedModel{Key: k, Records: u.records, Tokens: u.tokens, Missing: []string{}}
+		for i := range numKinds {
+			if u.missing&(1<<i) != 0 {
+				x.Missing = append(x.Missing, KindNames[i])
+			}
+		}
+		x.NoPrice = a.cfg.prices[k] == nil
+		out = append(out, x)
 	}
 	sort.Slice(out, func(i, j int) bool {
+		if out[i].Tokens != out[j].Tokens {
+			return out[i].Tokens > out[j].Tokens
+		}
 		if out[i].Records != out[j].Records {
 			return out[i].Records > out[j].Records
 		}
@@ -390,10 +539,16 @@ func (a *Aggregator) UnpricedModels() []KeyCount {
 	return out
 }
 
-// KeyCount is a key and a number of records.
-type KeyCount struct {
-	Key     string `json:"key"`
-	Records int64  `json:"records"`
+// UnpricedModel is a base model whose cost is not (fully) in the report.
+type UnpricedModel struct {
+	Key string `json:"key"`
+	// Records counts the records with unpriced tokens; Tokens those tokens.
+	Records int64 `json:"records"`
+	Tokens  int64 `json:"tokens"`
+	// NoPrice is set when the price table has no entry for the model at all;
+	// otherwise Missing names the token kinds it lacks a price for.
+	NoPrice bool     `json:"no_price"`
+	Missing []string `json:"missing"`
 }
 
 // HasTag reports whether the by_tag breakdown is enabled.

@@ -23,8 +23,9 @@ import (
 // PermissionCheckObject is the test object Bedrock writes under the log prefix.
 const PermissionCheckObject = "amazon-bedrock-logs-permission-check"
 
-// MaxLineBytes bounds one log line; a longer line is skipped as malformed.
-const MaxLineBytes = 64 << 20
+// MaxLineBytes bounds one log line; a longer line is skipped and counted in
+// skipped_lines and oversized_lines. A variable only so that tests can lower it.
+var MaxLineBytes = 64 << 20
 
 // Object is one log file: a local file or an S3 object.
 type Object struct {
@@ -202,7 +203,17 @@ func (w *worker) lines(br *bufio.Reader) (int64, error) {
 			}
 			line = w.long
 			if len(line) > MaxLineBytes {
-				line = []byte("-") // counts as malformed
+				// skipped and reported as oversized, not as malformed JSON
+				total += int64(len(line))
+				w.obj.Skipped++
+				w.obj.Oversized++
+				if err != nil {
+					if err == io.EOF {
+						return total, nil
+					}
+					return total, err
+				}
+				continue
 			}
 		}
 		total += int64(len(line))

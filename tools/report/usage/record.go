@@ -22,6 +22,10 @@ type Record struct {
 	HasError  bool   // errorCode present and not empty
 	Tag       []byte // requestMetadata[TagKey]
 	HasTag    bool
+	// Region is where the request was made; InferenceRegion, when logged,
+	// where a cross-region inference profile ran it.
+	Region          []byte
+	InferenceRegion []byte
 
 	InputTokens      int64
 	OutputTokens     int64
@@ -98,6 +102,14 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 			}
 		case "operation":
 			if r.Operation, _, ok = p.str(); !ok {
+				return ErrMalformed
+			}
+		case "region":
+			if r.Region, _, ok = p.str(); !ok {
+				return ErrMalformed
+			}
+		case "inferenceRegion":
+			if r.InferenceRegion, _, ok = p.str(); !ok {
 				return ErrMalformed
 			}
 		case "modelId":

@@ -18,6 +18,7 @@ type ref struct {
 	tag                                 string
 	in, out, cacheRead, cacheWrite      int64
 	hasAccount, hasOp, hasCaller        bool
+	region, infRegion                   string
 }
 
 var countRe = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
@@ -87,6 +88,12 @@ func refParse(line []byte, tagKey string) (ref, bool) {
 	if r.errCode, _, ok = str(top, "errorCode"); !ok {
 		return r, false
 	}
+	if r.region, _, ok = str(top, "region"); !ok {
+		return r, false
+	}
+	if r.infRegion, _, ok = str(top, "inferenceRegion"); !ok {
+		return r, false
+	}
 	r.hasErr = r.errCode != ""
 	id, ok := obj(top, "identity")
 	if !ok {
@@ -153,7 +160,8 @@ func checkParse(t *testing.T, line []byte, tagKey string) {
 	got := ref{ts: rec.Timestamp, account: string(rec.AccountID), op: string(rec.Operation), model: string(rec.ModelID),
 		caller: string(rec.CallerARN), errCode: string(rec.ErrorCode), hasErr: rec.HasError, hasTag: rec.HasTag, tag: string(rec.Tag),
 		in: rec.InputTokens, out: rec.OutputTokens, cacheRead: rec.CacheReadTokens, cacheWrite: rec.CacheWriteTokens,
-		hasAccount: rec.AccountID != nil, hasOp: rec.Operation != nil, hasCaller: rec.CallerARN != nil}
+		hasAccount: rec.AccountID != nil, hasOp: rec.Operation != nil, hasCaller: rec.CallerARN != nil,
+		region: string(rec.Region), infRegion: string(rec.InferenceRegion)}
 	if !got.ts.Equal(want.ts) {
 		t.Fatalf("timestamp %v, want %v for %q", got.ts, want.ts, line)
 	}
