@@ -29,7 +29,7 @@ func TestWholeAppSynthesizesNagClean(t *testing.T) {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
 		for _, s := range Build(app, cfg) {
 			names = append(names, *s.StackName())
-			if errs := cdkassert.NagErrors(t, s.Stack); len(errs) != 0 {
+			if errs := cdkassert.NagErrors(t, s); len(errs) != 0 {
 				t.Errorf("%s: unsuppressed cdk-nag findings:\n%s", *s.StackName(), strings.Join(errs, "\n"))
 			}
 		}

@@ -42,6 +42,9 @@ type Config struct {
 	// Environments are the member environments (dev, staging, prod ...), one member stack per
 	// environment and region.
 	Environments []Environment `json:"environments"`
+	// Pipeline configures the BedrockPipeline stack (CDK Pipelines promotion across the
+	// environments). Optional.
+	Pipeline *Pipeline `json:"pipeline,omitempty"`
 }
 
 // Organization holds organization-wide settings.

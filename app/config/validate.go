@@ -71,6 +71,9 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+	if c.Pipeline != nil {
+		c.Pipeline.validate(c, "pipeline", &p)
+	}
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}
