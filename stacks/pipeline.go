@@ -177,7 +177,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	artifacts := pipeline.Pipeline().ArtifactBucket()
 	retainBucketAndKey(artifacts)
 	logAccess(stack, "ArtifactsAccessLogs", artifacts)
-	suppressPipelineGrants(stack, props.Repository)
+	suppressPipelineGrants(stack, props.Repository, len(props.TestCommands) > 0)
 
 	support := pipeline.Pipeline().CrossRegionSupport()
 	if support != nil {
@@ -189,6 +189,12 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		for _, r := range regions {
 			crs := (*support)[r]
 			retainBucketAndKey(crs.ReplicationBucket)
+			// The replication bucket's key is referenced by alias from the bucket; find it.
+			if d := crs.Stack.Node().TryFindChild(jsii.String("Default")); d != nil {
+				if k, ok := d.Node().TryFindChild(jsii.String("CrossRegionCodePipelineReplicationBucketEncryptionKey")).(awscdk.IResource); ok && k != nil {
+					k.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE)
+				}
+			}
 			logAccess(crs.Stack, "ReplicationAccessLogs", crs.ReplicationBucket)
 			out.SupportStacks = append(out.SupportStacks, crs.Stack)
 		}
@@ -256,7 +262,7 @@ func logAccess(scope constructs.Construct, id string, b awss3.IBucket) awss3.Buc
 
 // suppressPipelineGrants records why the wildcards in the policies CDK Pipelines generates are
 // as narrow as they can be. Each suppression applies to the named findings only.
-func suppressPipelineGrants(stack awscdk.Stack, repository string) {
+func suppressPipelineGrants(stack awscdk.Stack, repository string, withTests bool) {
 	id := "AwsSolutions-IAM5"
 	suppress := func(path, reason string, appliesTo ...interface{}) {
 		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String("/"+*stack.Node().Path()+path),
@@ -283,8 +289,10 @@ func suppressPipelineGrants(stack awscdk.Stack, repository string) {
 			rx(`/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+-support-[a-z0-9.-]+\/\*$/`))...)
 	suppress("/Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role/DefaultPolicy/Resource", artifactReason+"; "+buildReason,
 		append(append([]interface{}{}, artifactGrants...), buildLogs...)...)
-	suppress("/Pipeline/Pipeline/Build/Test/Test/Role/DefaultPolicy/Resource", artifactReason+"; "+buildReason,
-		append(append([]interface{}{}, artifactGrants...), buildLogs...)...)
+	if withTests {
+		suppress("/Pipeline/Pipeline/Build/Test/Test/Role/DefaultPolicy/Resource", artifactReason+"; "+buildReason,
+			append(append([]interface{}{}, artifactGrants...), buildLogs...)...)
+	}
 	suppress("/Pipeline/UpdatePipeline/SelfMutation/Role/DefaultPolicy/Resource", artifactReason+"; "+buildReason+
 		"; the CDK CLI deploying the pipeline stack itself needs cloudformation:DescribeStacks and s3:ListBucket, which take no narrower resource when the stacks are looked up by name, and sts:AssumeRole only on this account's roles tagged as CDK bootstrap deploy or publishing roles (aws-cdk:bootstrap-role condition)",
 		append(append(append([]interface{}{}, artifactGrants...), buildLogs...), "Resource::*", rx(`/^Resource::arn:\*:iam::[0-9]{12}:role\/\*$/`))...)

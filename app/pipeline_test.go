@@ -1,0 +1,366 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockgov/bedrockgov/app/config"
+	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
+)
+
+// pipelineStage is one stage of the CodePipeline resource, read from the template.
+type pipelineStage struct {
+	Name    string
+	Actions []pipelineAction
+}
+
+type pipelineAction struct {
+	Name         string
+	Category     string
+	Provider     string
+	RunOrder     float64
+	Region       string
+	StackName    string
+	ActionMode   string
+	DeployRole   string // the role the action assumes
+	ExecRole     string // the CloudFormation execution role passed to the stack
+	Project      string // the CodeBuild project's logical ID
+	CustomData   string
+	Connection   string
+	Repository   string
+	Branch       string
+	DetectChange bool
+}
+
+// readPipeline returns the stages of the only AWS::CodePipeline::Pipeline of a template.
+func readPipeline(t *testing.T, tpl map[string]any) ([]pipelineStage, map[string]any) {
+	t.Helper()
+	var found map[string]any
+	for _, r := range tpl["Resources"].(map[string]any) {
+		if rm := r.(map[string]any); rm["Type"] == "AWS::CodePipeline::Pipeline" {
+			if found != nil {
+				t.Fatal("more than one pipeline")
+			}
+			found = rm["Properties"].(map[string]any)
+		}
+	}
+	if found == nil {
+		t.Fatal("no AWS::CodePipeline::Pipeline in the template")
+	}
+	var stages []pipelineStage
+	for _, s := range found["Stages"].([]any) {
+		sm := s.(map[string]any)
+		st := pipelineStage{Name: sm["Name"].(string)}
+		for _, a := range sm["Actions"].([]any) {
+			am := a.(map[string]any)
+			typ := am["ActionTypeId"].(map[string]any)
+			cfg, _ := am["Configuration"].(map[string]any)
+			act := pipelineAction{
+				Name: am["Name"].(string), Category: typ["Category"].(string), Provider: typ["Provider"].(string),
+				DeployRole: cdkassert.JSON(am["RoleArn"]), ExecRole: cdkassert.JSON(cfg["RoleArn"]),
+			}
+			act.RunOrder, _ = am["RunOrder"].(float64)
+			act.Region, _ = am["Region"].(string)
+			act.StackName, _ = cfg["StackName"].(string)
+			act.ActionMode, _ = cfg["ActionMode"].(string)
+			act.CustomData, _ = cfg["CustomData"].(string)
+			act.Connection, _ = cfg["ConnectionArn"].(string)
+			act.Repository, _ = cfg["FullRepositoryId"].(string)
+			act.Branch, _ = cfg["BranchName"].(string)
+			act.DetectChange, _ = cfg["DetectChanges"].(bool)
+			if ref, ok := cfg["ProjectName"].(map[string]any); ok {
+				act.Project, _ = ref["Ref"].(string)
+			}
+			st.Actions = append(st.Actions, act)
+		}
+		stages = append(stages, st)
+	}
+	return stages, found
+}
+
+// waveStacks is what each wave must deploy: stack name -> account/region.
+func expectedWaves(cfg *config.Config) ([]string, map[string]map[string]string, map[string]bool) {
+	var order []string
+	stacksOf := map[string]map[string]string{}
+	approval := map[string]bool{}
+	for _, e := range cfg.Environments {
+		order = append(order, e.Name)
+		stacksOf[e.Name] = map[string]string{}
+		for _, r := range e.Regions {
+			stacksOf[e.Name][MemberStackName(e.Name, r)] = e.Account + "-" + r
+		}
+		approval[e.Name] = cfg.Pipeline.NeedsApproval(e)
+	}
+	return order, stacksOf, approval
+}
+
+// checkWaves asserts the pipeline's stages: source, tests before synth, self-mutation, then
+// exactly the waves in order, each deploying exactly its stacks through the bootstrap roles of
+// their account and region, with a manual approval before the first deployment where asked.
+func checkWaves(t *testing.T, stages []pipelineStage, order []string, stacksOf map[string]map[string]string, approval map[string]bool) {
+	t.Helper()
+	var names []string
+	for _, s := range stages {
+		names = append(names, s.Name)
+	}
+	want := append([]string{"Source", "Build", "UpdatePipeline"}, order...)
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("pipeline stages = %v, want %v (source, tests then synth, self-mutation, then the waves in order)", names, want)
+	}
+	for _, s := range stages[3:] {
+		approvalAt, firstDeploy := -1.0, 1e9
+		got := map[string]string{}
+		for _, a := range s.Actions {
+			switch {
+			case a.Category == "Approval" && a.Provider == "Manual":
+				approvalAt = a.RunOrder
+			case a.Category == "Deploy" && a.Provider == "CloudFormation":
+				if a.RunOrder < firstDeploy {
+					firstDeploy = a.RunOrder
+				}
+				where, ok := stacksOf[s.Name][a.StackName]
+				if !ok {
+					t.Errorf("wave %s deploys %s, which is not one of its stacks %v", s.Name, a.StackName, stacksOf[s.Name])
+					continue
+				}
+				account, region := where[:12], where[13:]
+				role := "cdk-hnb659fds-deploy-role-" + account + "-" + region
+				if !strings.Contains(a.DeployRole, ":iam::"+account+":role/"+role) {
+					t.Errorf("wave %s, %s: action role %s, want the bootstrap deploy role %s of the stack's account", s.Name, a.Name, a.DeployRole, role)
+				}
+				if a.ActionMode != "CHANGE_SET_EXECUTE" && !strings.Contains(a.ExecRole, ":iam::"+account+":role/cdk-hnb659fds-cfn-exec-role-"+account+"-"+region) {
+					t.Errorf("wave %s, %s: execution role %s is not the stack account's bootstrap execution role", s.Name, a.Name, a.ExecRole)
+				}
+				if a.Region != "" && a.Region != region {
+					t.Errorf("wave %s, %s: region %s, want %s", s.Name, a.Name, a.Region, region)
+				}
+				got[a.StackName] = where
+			default:
+				t.Errorf("wave %s: unexpected action %s (%s/%s)", s.Name, a.Name, a.Category, a.Provider)
+			}
+		}
+		if !reflect.DeepEqual(got, stacksOf[s.Name]) {
+			t.Errorf("wave %s deploys %v, want exactly %v", s.Name, got, stacksOf[s.Name])
+		}
+		switch {
+		case approval[s.Name] && approvalAt < 0:
+			t.Errorf("wave %s has no manual approval", s.Name)
+		case approval[s.Name] && approvalAt >= firstDeploy:
+			t.Errorf("wave %s: the approval (run order %v) does not precede the first deployment (%v)", s.Name, approvalAt, firstDeploy)
+		case !approval[s.Name] && approvalAt >= 0:
+			t.Errorf("wave %s has a manual approval it was not configured with", s.Name)
+		}
+	}
+}
+
+// TestPipelineWaves checks the example's BedrockPipeline: dev, staging, then prod behind a
+// manual approval, each wave deploying exactly its environment's member stacks.
+func TestPipelineWaves(t *testing.T) {
+	cfg := config.Example()
+	top := byName(exampleAssembly(t), "")
+	pl, ok := top[PipelineStackName]
+	if !ok {
+		t.Fatal("no BedrockPipeline stack")
+	}
+	if pl.Environment != "aws://444444444444/us-east-1" {
+		t.Errorf("pipeline environment %s, want the tooling account and region", pl.Environment)
+	}
+	stages, props := readPipeline(t, pl.Template)
+	order, stacksOf, approval := expectedWaves(cfg)
+	if !approval["prod"] || approval["dev"] || approval["staging"] {
+		t.Fatalf("example approvals %v: want prod only", approval)
+	}
+	checkWaves(t, stages, order, stacksOf, approval)
+
+	src := stages[0].Actions[0]
+	if src.Provider != "CodeStarSourceConnection" || src.Connection != cfg.Pipeline.ConnectionArn ||
+		src.Repository != cfg.Pipeline.Repository || src.Branch != "main" || !src.DetectChange {
+		t.Errorf("source action %+v does not follow the configured connection, repository and branch on push", src)
+	}
+	// The tests run before synth, so a failing test stops the pipeline before it changes itself.
+	build := map[string]pipelineAction{}
+	for _, a := range stages[1].Actions {
+		build[a.Name] = a
+	}
+	if build["Test"].RunOrder == 0 || build["Test"].RunOrder >= build["Synth"].RunOrder {
+		t.Errorf("build stage %+v: Test must run before Synth", stages[1].Actions)
+	}
+	res := pl.Resources()
+	for name, want := range map[string][]string{"Test": {"make test PINNED_NODE=1"}, "Synth": {"make synth PINNED_NODE=1"}} {
+		p := res[build[name].Project]["Properties"].(map[string]any)
+		env := p["Environment"].(map[string]any)
+		spec := cdkassert.JSON(p["Source"])
+		if env["Image"] != "aws/codebuild/standard:7.0" {
+			t.Errorf("%s image %v, want aws/codebuild/standard:7.0", name, env["Image"])
+		}
+		for _, w := range append(want, `GOTOOLCHAIN=\\\"go$(sed -n 's/^go //p' go.mod)\\\"`, `runtime-versions`) {
+			if !strings.Contains(spec, w) {
+				t.Errorf("%s buildspec does not contain %s: %s", name, w, spec)
+			}
+		}
+	}
+	if stages[2].Actions[0].Name != "SelfMutate" {
+		t.Errorf("no self-mutation: %+v", stages[2])
+	}
+	// Artifacts: encrypted with customer-managed keys with rotation, kept on deletion.
+	for _, st := range props["ArtifactStores"].([]any) {
+		store := st.(map[string]any)["ArtifactStore"].(map[string]any)
+		if store["EncryptionKey"].(map[string]any)["Type"] != "KMS" {
+			t.Errorf("artifact store %v is not KMS-encrypted", store)
+		}
+	}
+	for _, s := range []stackArtifact{pl, top[PipelineStackName+"-support-us-west-2"]} {
+		keys, buckets := 0, 0
+		for id, r := range s.Resources() {
+			p, _ := r["Properties"].(map[string]any)
+			switch r["Type"] {
+			case "AWS::KMS::Key":
+				keys++
+				if p["EnableKeyRotation"] != true {
+					t.Errorf("%s/%s: key rotation off", s.StackName, id)
+				}
+			case "AWS::S3::Bucket":
+				buckets++
+				if p["LoggingConfiguration"] == nil && !strings.Contains(id, "AccessLogs") {
+					t.Errorf("%s/%s: artifact bucket without server access logs", s.StackName, id)
+				}
+			default:
+				continue
+			}
+			if (r["DeletionPolicy"] != "Retain" && r["DeletionPolicy"] != "RetainExceptOnCreate") || r["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s/%s (%s) is not retained: %v/%v", s.StackName, id, r["Type"], r["DeletionPolicy"], r["UpdateReplacePolicy"])
+			}
+		}
+		if keys != 1 || buckets != 2 {
+			t.Errorf("%s: %d keys and %d buckets, want one artifact key, one artifact bucket and its access-log bucket", s.StackName, keys, buckets)
+		}
+	}
+}
+
+// TestPipelineStagesAreTheDeployedStacks checks that each wave's nested assembly holds exactly
+// its environment's stacks, under the same stack names and with the same resources as the
+// stacks `cdk deploy` uses (only the synthesizer differs: the pipeline's stacks are deployed
+// through the bootstrap roles, the CLI's with the caller's credentials).
+func TestPipelineStagesAreTheDeployedStacks(t *testing.T) {
+	cfg := config.Example()
+	all := exampleAssembly(t)
+	top := byName(all, "")
+	order, stacksOf, _ := expectedWaves(cfg)
+	for _, wave := range order {
+		stage := byName(all, "assembly-"+PipelineStackName+"-"+wave)
+		var got, want []string
+		for n := range stage {
+			got = append(got, n)
+		}
+		for n := range stacksOf[wave] {
+			want = append(want, n)
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("stage %s holds %v, want %v", wave, got, want)
+		}
+		for _, n := range got {
+			s, cli := stage[n], top[n]
+			if wantEnv := "aws://" + strings.Replace(stacksOf[wave][n], "-", "/", 1); s.Environment != wantEnv {
+				t.Errorf("%s in stage %s targets %s, want %s", n, wave, s.Environment, wantEnv)
+			}
+			if !reflect.DeepEqual(withoutMetadata(s.Resources()), withoutMetadata(cli.Resources())) {
+				t.Errorf("%s: the pipeline's template has different resources from the one cdk deploy uses", n)
+			}
+			if _, ok := s.Template["Rules"].(map[string]any)["CheckBootstrapVersion"]; !ok {
+				t.Errorf("%s in stage %s does not use the default (bootstrap) synthesizer", n, wave)
+			}
+		}
+	}
+}
+
+func withoutMetadata(res map[string]map[string]any) map[string]any {
+	out := map[string]any{}
+	for id, r := range res {
+		c := map[string]any{}
+		for k, v := range r {
+			if k != "Metadata" {
+				c[k] = v
+			}
+		}
+		out[id] = c
+	}
+	return out
+}
+
+// TestOrgWideWavesFollowTheEnvironmentsBehindApprovals builds the pipeline with two
+// organization-wide roles registered as the hub and management stacks register, and checks
+// their waves come after every environment, each behind its own approval, each deploying only
+// the stacks its builder made (built with the pipeline synthesizer).
+func TestOrgWideWavesFollowTheEnvironmentsBehindApprovals(t *testing.T) {
+	cfg := config.Example()
+	cfg.Environments = cfg.Environments[:2] // dev and staging keep the test fast
+	cfg.Pipeline.ApprovalBefore = []string{}
+	var deployers []Deployer
+	role := func(name, account string, regions ...string) OrgWideBuilder {
+		return OrgWideBuilder{Wave: name, Build: func(scope constructs.Construct, _ *config.Config, d Deployer) []awscdk.Stack {
+			deployers = append(deployers, d)
+			var out []awscdk.Stack
+			for _, r := range regions {
+				s := awscdk.NewStack(scope, jsii.String(name+r), &awscdk.StackProps{
+					StackName:   jsii.String("Test" + name + "-" + r),
+					Env:         &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(r)},
+					Synthesizer: d.Synthesizer(),
+				})
+				awsssm.NewStringParameter(s, jsii.String("P"), &awsssm.StringParameterProps{StringValue: jsii.String("v")})
+				out = append(out, s)
+			}
+			return out
+		}}
+	}
+	roles := []OrgWideBuilder{role("hub", "555555555555", "us-east-1", "eu-west-1"), role("org", "999999999999", "us-east-1")}
+	var built []awscdk.Stack
+	cdkassert.Must(t, func() {
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+		built = buildPipeline(app, cfg, roles)
+	})
+	tpl := cdkassert.Synth(t, built[0]).Raw
+	if !reflect.DeepEqual(deployers, []Deployer{DeployByPipeline, DeployByPipeline}) {
+		t.Errorf("org-wide builders called with %v, want the pipeline deployer", deployers)
+	}
+	stages, _ := readPipeline(t, tpl)
+	order, stacksOf, approval := expectedWaves(cfg)
+	order = append(order, "hub", "org")
+	stacksOf["hub"] = map[string]string{"Testhub-us-east-1": "555555555555-us-east-1", "Testhub-eu-west-1": "555555555555-eu-west-1"}
+	stacksOf["org"] = map[string]string{"Testorg-us-east-1": "999999999999-us-east-1"}
+	approval["hub"], approval["org"] = true, true
+	checkWaves(t, stages, order, stacksOf, approval)
+	for _, s := range stages[len(stages)-2:] {
+		if !strings.Contains(s.Actions[0].CustomData, "every account") {
+			t.Errorf("wave %s: approval comment %q does not say what is at stake", s.Name, s.Actions[0].CustomData)
+		}
+	}
+}
+
+// TestPipelineInstallsTheMakefileCLI keeps the self-mutation CLI equal to the pinned one.
+func TestPipelineInstallsTheMakefileCLI(t *testing.T) {
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	data, err := os.ReadFile(filepath.Join("..", ".tools", "cdk", "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	if pkg.Dependencies["aws-cdk"] != CDKCLIVersion {
+		t.Errorf("CDKCLIVersion %s, but .tools/cdk/package.json pins aws-cdk %s", CDKCLIVersion, pkg.Dependencies["aws-cdk"])
+	}
+}
