@@ -8,6 +8,10 @@ TOOLS      := $(CURDIR)/.tools
 CDK_DIR    := $(TOOLS)/cdk
 NODE_DIR   := $(TOOLS)/node
 CDK        := $(CDK_DIR)/node_modules/.bin/cdk
+IAMSIM_DIR := $(TOOLS)/iamsim
+IAMSIM     := $(IAMSIM_DIR)/node_modules/@cloud-copilot/iam-simulate/package.json
+DUCKDB_DIR := $(CURDIR)/tools/report/.duckdb
+DUCKDB     := $(DUCKDB_DIR)/node_modules/@duckdb/node-api/package.json
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 
 # PINNED_NODE=1 uses the pinned Node whatever the machine has (the pipeline's builds do, so they
@@ -44,17 +48,30 @@ $(CDK): $(CDK_DIR)/package.json $(CDK_DIR)/package-lock.json $(NODE_STAMP)
 	npm ci --prefix $(CDK_DIR) $(NPM_FLAGS)
 	@touch $@
 
-tools: $(CDK) $(NODE_STAMP) ## install the pinned CDK CLI (and Node 24 where needed) into .tools/
+# The offline IAM policy simulator and IAM reference the policy tests use (constructs/iamsim).
+$(IAMSIM): $(IAMSIM_DIR)/package.json $(IAMSIM_DIR)/package-lock.json $(NODE_STAMP)
+	npm ci --prefix $(IAMSIM_DIR) $(NPM_FLAGS)
+	@touch $@
+
+tools: $(CDK) $(IAMSIM) $(NODE_STAMP) ## install the pinned CDK CLI, the IAM policy simulator (and Node 24 where needed) into .tools/
 	@go mod download
+
+# DuckDB (npm @duckdb/node-api) runs the report's Athena SQL in tests and in bench-report.
+# npm install rather than npm ci: the lock file holds only the platform packages of DuckDB's
+# native binding that the registry serves here, and npm ci refuses a lock that lacks the others.
+$(DUCKDB): $(DUCKDB_DIR)/package.json $(DUCKDB_DIR)/package-lock.json $(NODE_STAMP)
+	npm install --prefix $(DUCKDB_DIR) $(NPM_FLAGS)
+	@touch $@
 
 synth: tools ## synthesize every stack on the configuration in cdk.json (no AWS credentials needed)
 	$(CDK) synth --quiet
 	@echo "templates written to cdk.out/"
 
-test: tools ## run every test (CDK constructs and stacks, configuration, tools)
+test: tools $(DUCKDB) ## run every test (CDK constructs and stacks, configuration, tools)
+	@go mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy; run go mod tidy:"; go mod tidy -diff; exit 1; }
 	go vet ./...
 	@unformatted=$$(gofmt -l app constructs stacks tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	CDK_VALIDATION=false go test -count=1 $(TESTFLAGS) ./...
+	BEDROCKGOV_REQUIRE_DUCKDB=1 CDK_VALIDATION=false go test -count=1 $(TESTFLAGS) ./...
 
 stateful-update: tools ## after reviewing a stateful-resource change: rewrite app/testdata/stateful-resources.json
 	CDK_VALIDATION=false go test -count=1 -run '^TestStatefulResourceContract$$' ./app -update
@@ -86,4 +103,4 @@ bench-report: ## tools/report: log reading speed and memory side by side with Du
 	bash scripts/bench-report.sh
 
 clean: ## remove cdk.out and the installed tools
-	rm -rf cdk.out $(TOOLS)/cdk/node_modules $(TOOLS)/node/node_modules
+	rm -rf cdk.out $(TOOLS)/cdk/node_modules $(TOOLS)/node/node_modules $(IAMSIM_DIR)/node_modules $(DUCKDB_DIR)/node_modules

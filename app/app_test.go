@@ -42,7 +42,15 @@ func TestWholeAppSynthesizesNagClean(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	wantAll := append(append([]string{}, want...), PipelineStackName, PipelineStackName+"-support-us-west-2")
+	wantAll := append(append([]string{}, want...), PipelineStackName, PipelineStackName+"-support-us-west-2", OrgStackName)
+	for _, r := range cfg.Hub.Regions {
+		wantAll = append(wantAll, HubStackName(r))
+	}
+	for _, r := range cfg.Policies.OrganizationGuardrail.Regions {
+		if r != cfg.Organization.Home() {
+			wantAll = append(wantAll, OrgGuardrailStackName(r))
+		}
+	}
 	sort.Strings(wantAll)
 	if strings.Join(names, ",") != strings.Join(wantAll, ",") {
 		t.Fatalf("stacks = %v, want %v", names, wantAll)

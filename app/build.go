@@ -11,6 +11,7 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
+	"github.com/bedrockgov/bedrockgov/constructs/loggingconfig"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
 	"github.com/bedrockgov/bedrockgov/stacks"
 )
@@ -64,12 +65,12 @@ type OrgWideBuilder struct {
 // orgWide lists the organization-wide roles in promotion order. Each is built by Build for
 // `cdk deploy` and, in the pipeline, deployed in its own wave after every environment, behind
 // its own manual approval (a change to the hub or to the organization's policies and StackSets
-// reaches every account, so it is never promoted automatically). The hub stacks
-// (BedrockHub-<region>) and the management stack (BedrockOrg) register here, hub first:
-//
-//	{Wave: "hub", Build: buildHub},
-//	{Wave: "org", Build: buildOrg},
-var orgWide []OrgWideBuilder
+// reaches every account, so it is never promoted automatically). The hub comes first: the
+// member stacks replicate into its archive, and the StackSets roll out the member baseline.
+var orgWide = []OrgWideBuilder{
+	{Wave: "hub", Build: hubBuilder},
+	{Wave: "org", Build: buildOrg},
+}
 
 // Build adds every stack of the configuration to app (the member stacks of each environment,
 // the organization-wide stacks, and the pipeline when configured) and applies cdk-nag's AWS
@@ -137,7 +138,11 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			InfrequentAccessAfter: days(e.Lifecycle.InfrequentAccessDays),
 			GlacierAfter:          days(e.Lifecycle.GlacierDays),
 			ExpireAfter:           expire,
+			ObjectLockDays:        float64(e.ObjectLockDays),
+			ExistingLogGroup:      e.ExistingLogGroup,
 		},
+		LeaveLoggingToTool: !e.StackOwnsLogging(),
+		LoggingDataTypes:   (*loggingconfig.DataTypes)(ptr(e.DataTypesOrDefault())),
 		Monitoring: &monitoring.MonitoringProps{
 			DashboardName:   jsii.String(DashboardName(e, region)),
 			AlarmNamePrefix: jsii.String(fmt.Sprintf("Bedrock-%s-%s", e.Name, region)),
@@ -151,9 +156,13 @@ func memberProps(cfg *config.Config, e config.Environment, region string) *stack
 			MonitoredModels: e.MonitoredModels,
 			AlertEmails:     emails,
 		},
-		Tags: tags,
+		Tags:        tags,
+		Additions:   memberAdditions(cfg, e, region),
+		Replication: memberReplication(cfg, region),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func days(n int) awscdk.Duration { return awscdk.Duration_Days(jsii.Number(float64(n))) }
 

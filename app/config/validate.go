@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bedrockgov/bedrockgov/tools/awsregions"
+	"github.com/bedrockgov/bedrockgov/tools/bedrockmodels"
 )
 
 // maxModelIDLen keeps per-model alarm names within CloudWatch's 255 characters.
@@ -70,6 +71,16 @@ func (c *Config) Validate() error {
 				targets[key] = e.Name
 			}
 		}
+	}
+	c.validateMemberOrg(&p)
+	if c.Hub != nil {
+		c.Hub.validate(c, &p)
+	}
+	if c.Policies != nil {
+		c.Policies.validate(c, &p)
+	}
+	if c.StackSets != nil {
+		c.StackSets.validate(c, &p)
 	}
 	if c.Pipeline != nil {
 		c.Pipeline.validate(c, "pipeline", &p)
@@ -149,6 +160,8 @@ func (e *Environment) validate(at string, p *problems) {
 			p.add("%s.monitoredModels[%d]: %q is not a Bedrock model ID of at most %d characters (for example \"amazon.nova-micro-v1:0\")", at, j, m, maxModelIDLen)
 		case seenModel[m]:
 			p.add("%s.monitoredModels[%d]: %q is listed twice", at, j, m)
+		case bedrockmodels.ProfileOnly(m):
+			p.add("%s.monitoredModels[%d]: %q can only be invoked through an inference profile, so its metrics carry the profile ID and an alarm on the base ID never receives data; monitor the profile IDs your callers use instead, for example %s", at, j, m, profileSuggestions(m, e.Regions))
 		}
 		seenModel[m] = true
 	}
@@ -162,8 +175,8 @@ func (e *Environment) validate(at string, p *problems) {
 	if l.InfrequentAccessDays < 30 {
 		p.add("%s.lifecycle.infrequentAccessDays: %d must be at least 30 (S3 Standard-IA minimum)", at, l.InfrequentAccessDays)
 	}
-	if l.GlacierDays <= l.InfrequentAccessDays {
-		p.add("%s.lifecycle.glacierDays: %d must be greater than infrequentAccessDays (%d)", at, l.GlacierDays, l.InfrequentAccessDays)
+	if l.GlacierDays < l.InfrequentAccessDays+30 {
+		p.add("%s.lifecycle.glacierDays: %d must be at least 30 days after infrequentAccessDays (%d), because S3 keeps objects in Standard-IA for 30 days at least; use %d or more", at, l.GlacierDays, l.InfrequentAccessDays, l.InfrequentAccessDays+30)
 	}
 	if l.ExpirationDays < 0 {
 		p.add("%s.lifecycle.expirationDays: %d must be 0 (keep for ever) or greater than glacierDays", at, l.ExpirationDays)
@@ -172,6 +185,16 @@ func (e *Environment) validate(at string, p *problems) {
 	}
 	if l.ExpirationDays > 0 && l.ExpirationDays < e.LogRetentionDays {
 		p.add("%s.lifecycle.expirationDays: %d is shorter than logRetentionDays (%d); the S3 archive must keep logs at least as long as CloudWatch Logs", at, l.ExpirationDays, e.LogRetentionDays)
+	}
+	if ol := e.ObjectLockDays; ol < 0 {
+		p.add("%s.objectLockDays: %d must be 0 (no Object Lock) or a number of days", at, ol)
+	} else if ol > 0 && l.ExpirationDays > 0 && ol > l.ExpirationDays {
+		p.add("%s.objectLockDays: %d is longer than lifecycle.expirationDays (%d); locked log objects cannot expire before their retention ends, so use at most %d", at, ol, l.ExpirationDays, l.ExpirationDays)
+	}
+	switch e.LoggingOwner {
+	case "", LoggingOwnerStack, LoggingOwnerTool:
+	default:
+		p.add("%s.loggingOwner: %q must be %q (the stack puts the logging configuration) or %q (go run ./tools/logging enable does)", at, e.LoggingOwner, LoggingOwnerStack, LoggingOwnerTool)
 	}
 	if e.LogKeyPrefix != "" && (!prefixRe.MatchString(e.LogKeyPrefix) || len(e.LogKeyPrefix) > 200) {
 		p.add("%s.logKeyPrefix: %q must be path segments of letters, digits and !_.*'()- separated by single slashes, with no leading or trailing slash", at, e.LogKeyPrefix)
@@ -201,6 +224,7 @@ func (e *Environment) validate(at string, p *problems) {
 			p.add("%s.tags.extra.%s: %q is not a valid tag value", at, k, tags.Extra[k])
 		}
 	}
+	e.validateMember(at, p)
 }
 
 type problems []string
@@ -221,6 +245,21 @@ func validEmail(s string) bool {
 func supportedRegion(r string) bool {
 	p, ok := awsregions.Partition(r)
 	return ok && p != awsregions.AWSChina
+}
+
+// profileSuggestions names the inference-profile IDs to monitor instead of a base model ID: the
+// geographic profile of each of the environment's regions, and the global one.
+func profileSuggestions(model string, regions []string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range regions {
+		if g := bedrockmodels.GeoPrefixForRegion(r); g != "" && !seen[g] {
+			seen[g] = true
+			out = append(out, fmt.Sprintf("%q", g+"."+model))
+		}
+	}
+	out = append(out, fmt.Sprintf("%q", "global."+model))
+	return strings.Join(out, " or ") + " (whichever your callers use and your regions offer)"
 }
 
 func validRetention(d int) bool {

@@ -2,9 +2,10 @@
 // writes to in one account and region: a customer-managed KMS key, an S3 log bucket, the
 // CloudWatch Logs log group and the IAM role Bedrock assumes to write to it.
 //
-// CloudFormation cannot turn the logging configuration itself on (there is no resource for
-// Bedrock's PutModelInvocationLoggingConfiguration); `go run ./tools/logging enable` does that,
-// reading the destinations this construct's stack publishes.
+// CloudFormation has no resource for the logging configuration itself (Bedrock's
+// PutModelInvocationLoggingConfiguration): the loggingconfig construct puts it with a custom
+// resource, or `go run ./tools/logging enable` does, reading the destinations this construct's
+// stack publishes.
 package invocationlogging
 
 import (
@@ -18,6 +19,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockgov/bedrockgov/constructs/keys"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 // DefaultLogGroupName is the log group name Bedrock's console and documentation use.
@@ -27,7 +31,7 @@ const DefaultLogGroupName = "/aws/bedrock/modelinvocations"
 const LogStreamName = "aws/bedrock/modelinvocations"
 
 // DefaultKeyPrefix is the S3 key prefix used when none is given.
-const DefaultKeyPrefix = "bedrock-invocation-logs"
+const DefaultKeyPrefix = naming.DefaultKeyPrefix
 
 // InvocationLoggingProps configures InvocationLogging. The zero value (or nil) is valid.
 type InvocationLoggingProps struct {
@@ -48,9 +52,24 @@ type InvocationLoggingProps struct {
 	// AccessLogsBucket receives the log bucket's S3 server access logs. Default: a new bucket
 	// (SSE-S3, versioned, TLS only, retained) created by this construct.
 	AccessLogsBucket awss3.IBucket
-	// RemovalPolicy applies to the key, both buckets and the log group. Default: RETAIN, so
-	// deleting the stack never deletes logs or the key that decrypts them.
+	// RemovalPolicy applies to the key, both buckets and the log group. Default:
+	// RETAIN_ON_UPDATE_OR_DELETE, so deleting the stack or replacing a resource never deletes
+	// logs or the key that decrypts them, while a first deployment that fails and rolls back
+	// removes what it created (a retained fixed-name log group would make every retry fail with
+	// "already exists").
 	RemovalPolicy awscdk.RemovalPolicy
+	// ObjectLockDays turns on S3 Object Lock in governance mode on the log bucket with this
+	// default retention: log objects cannot be deleted or overwritten for that long except by
+	// principals allowed s3:BypassGovernanceRetention. Once on, Object Lock cannot be turned off.
+	// Default: 0, no Object Lock.
+	ObjectLockDays float64
+	// ExistingLogGroup uses a log group of LogGroupName that already exists in the account
+	// instead of creating one; its retention and encryption are then not managed here.
+	// Default: false, the construct creates the log group.
+	ExistingLogGroup bool
+	// LogWriterRolePattern names IAM roles (a role-name pattern, e.g. "bedrockgov-log-replication-*")
+	// besides Bedrock that may write objects under the log prefix. Default: none, only Bedrock.
+	LogWriterRolePattern *string
 }
 
 // InvocationLogging is the set of invocation-logging destinations.
@@ -113,15 +132,21 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 	}
 	removal := props.RemovalPolicy
 	if removal == "" {
-		removal = awscdk.RemovalPolicy_RETAIN
+		removal = awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE
 	}
 	ia := orDefault(props.InfrequentAccessAfter, awscdk.Duration_Days(jsii.Number(30)))
 	glacier := orDefault(props.GlacierAfter, awscdk.Duration_Days(jsii.Number(90)))
-	if *ia.ToDays(nil) < 30 || *glacier.ToDays(nil) <= *ia.ToDays(nil) {
-		panic(fmt.Sprintf("invocationlogging: transitions must be at least 30 days to Standard-IA then later to Glacier, got %v and %v days", *ia.ToDays(nil), *glacier.ToDays(nil)))
+	iaDays, glacierDays := *ia.ToDays(nil), *glacier.ToDays(nil)
+	// S3 rejects a transition to Standard-IA before 30 days, and one from Standard-IA to Glacier
+	// less than 30 days later.
+	if iaDays < 30 || glacierDays < iaDays+30 {
+		panic(fmt.Sprintf("invocationlogging: transitions must be at least 30 days to Standard-IA then at least 30 days more to Glacier, got %v and %v days", iaDays, glacierDays))
 	}
-	if props.ExpireAfter != nil && *props.ExpireAfter.ToDays(nil) <= *glacier.ToDays(nil) {
-		panic(fmt.Sprintf("invocationlogging: expiry (%v days) must come after the Glacier transition (%v days)", *props.ExpireAfter.ToDays(nil), *glacier.ToDays(nil)))
+	if props.ExpireAfter != nil && *props.ExpireAfter.ToDays(nil) <= glacierDays {
+		panic(fmt.Sprintf("invocationlogging: expiry (%v days) must come after the Glacier transition (%v days)", *props.ExpireAfter.ToDays(nil), glacierDays))
+	}
+	if props.ObjectLockDays < 0 || (props.ObjectLockDays > 0 && props.ExpireAfter != nil && props.ObjectLockDays > *props.ExpireAfter.ToDays(nil)) {
+		panic(fmt.Sprintf("invocationlogging: Object Lock retention (%v days) must be positive and at most the expiry", props.ObjectLockDays))
 	}
 
 	c := constructs.NewConstruct(scope, jsii.String(id))
@@ -141,6 +166,7 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 		RemovalPolicy:     removal,
 		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 	})
+	keys.DenyGrantsExceptForAWSResources(key)
 	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowBedrockToEncryptInvocationLogs"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), nil)},
@@ -191,18 +217,38 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 		rule.Expiration = props.ExpireAfter
 		rule.NoncurrentVersionExpiration = props.ExpireAfter
 	}
-	bucket := awss3.NewBucket(c, jsii.String("Bucket"), privateBucket(removal, &awss3.BucketProps{
+	bucketProps := privateBucket(removal, &awss3.BucketProps{
 		Encryption:       awss3.BucketEncryption_KMS,
 		EncryptionKey:    key,
 		BucketKeyEnabled: jsii.Bool(true),
 		LifecycleRules:   &[]*awss3.LifecycleRule{rule},
+	})
+	if props.ObjectLockDays > 0 {
+		bucketProps.ObjectLockEnabled = jsii.Bool(true)
+		bucketProps.ObjectLockDefaultRetention = awss3.ObjectLockRetention_Governance(awscdk.Duration_Days(jsii.Number(props.ObjectLockDays)))
+	}
+	bucket := awss3.NewBucket(c, jsii.String("Bucket"), bucketProps)
+	logObjects := fmt.Sprintf("%s/%s", *bucket.BucketArn(), naming.AccountLogPrefix(keyPrefix, *account)+"*")
+	// Only Bedrock writes invocation records: no principal of this or any account can forge or
+	// overwrite one, whatever its IAM permissions. Bedrock's requests carry
+	// aws:PrincipalServiceName; the optional writer roles are matched by ARN.
+	notWriters := map[string]any{"StringNotEqualsIfExists": map[string]any{"aws:PrincipalServiceName": "bedrock.amazonaws.com"}}
+	if props.LogWriterRolePattern != nil {
+		notWriters["ArnNotLike"] = map[string]any{"aws:PrincipalArn": naming.RoleArnPattern(*partition, *props.LogWriterRolePattern)}
+	}
+	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("OnlyBedrockWritesInvocationLogs"),
+		Effect:     awsiam.Effect_DENY,
+		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  jsii.Strings(logObjects),
+		Conditions: &notWriters,
 	}))
 	bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AmazonBedrockLogsWrite"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("s3:PutObject"),
-		Resources: jsii.Strings(fmt.Sprintf("%s/%s/AWSLogs/%s/BedrockModelInvocationLogs/*",
-			*bucket.BucketArn(), keyPrefix, *account)),
+		Resources:  jsii.Strings(logObjects),
 		Conditions: bedrockConditions,
 	}))
 
@@ -224,12 +270,17 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 		},
 	}))
 
-	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String(groupName),
-		Retention:     retention,
-		EncryptionKey: key,
-		RemovalPolicy: removal,
-	})
+	var logGroup awslogs.ILogGroup
+	if props.ExistingLogGroup {
+		logGroup = awslogs.LogGroup_FromLogGroupName(c, jsii.String("LogGroup"), jsii.String(groupName))
+	} else {
+		logGroup = awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
+			LogGroupName:  jsii.String(groupName),
+			Retention:     retention,
+			EncryptionKey: key,
+			RemovalPolicy: removal,
+		})
+	}
 
 	role := awsiam.NewRole(c, jsii.String("DeliveryRole"), &awsiam.RoleProps{
 		Description: jsii.String("Assumed by Amazon Bedrock to deliver model-invocation logs to " + groupName),

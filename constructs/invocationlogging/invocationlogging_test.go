@@ -71,7 +71,7 @@ func TestKeyRotatesIsRetainedAndScopesServicesToThisAccount(t *testing.T) {
 	if key.Properties["EnableKeyRotation"] != true {
 		t.Error("key rotation must be on")
 	}
-	if key.DeletionPolicy != "Retain" || key.UpdateReplace != "Retain" {
+	if key.DeletionPolicy != "RetainExceptOnCreate" || key.UpdateReplace != "Retain" {
 		t.Errorf("key must be retained on stack deletion and replacement, got %q/%q", key.DeletionPolicy, key.UpdateReplace)
 	}
 	policy := key.Properties["KeyPolicy"]
@@ -104,7 +104,7 @@ func TestLogBucketIsPrivateEncryptedVersionedRetainedAndTLSOnly(t *testing.T) {
 	logsID, accessID := bucketIDs(t, tpl)
 	keyID, _ := tpl.One(t, "AWS::KMS::Key")
 	b := tpl.Resources[logsID]
-	if b.DeletionPolicy != "Retain" || b.UpdateReplace != "Retain" {
+	if b.DeletionPolicy != "RetainExceptOnCreate" || b.UpdateReplace != "Retain" {
 		t.Errorf("log bucket must be retained, got %q/%q", b.DeletionPolicy, b.UpdateReplace)
 	}
 	p := cdkassert.JSON(b.Properties)
@@ -125,7 +125,7 @@ func TestLogBucketIsPrivateEncryptedVersionedRetainedAndTLSOnly(t *testing.T) {
 		t.Error("ACLs must stay disabled")
 	}
 	a := tpl.Resources[accessID]
-	if a.DeletionPolicy != "Retain" {
+	if a.DeletionPolicy != "RetainExceptOnCreate" {
 		t.Error("access-log bucket must be retained")
 	}
 	if al := cdkassert.JSON(a.Properties["LifecycleConfiguration"]); !cdkassert.Contains(al, `"ExpirationInDays":400`, `"NoncurrentVersionExpiration"`) {
@@ -189,7 +189,7 @@ func TestBucketPolicyLetsOnlyBedrockWriteItsPrefix(t *testing.T) {
 	}
 	var tlsDeny bool
 	for _, st := range cdkassert.Statements(policy) {
-		if st["Effect"] == "Allow" && st["Sid"] != "AmazonBedrockLogsWrite" {
+		if st["Effect"] == "Allow" && st["Sid"] != "AmazonBedrockLogsWrite" && st["Sid"] != "S3ServerAccessLogsPolicy" {
 			t.Errorf("unexpected allow: %s", cdkassert.JSON(st))
 		}
 		if st["Effect"] == "Deny" && strings.Contains(cdkassert.JSON(st["Condition"]), `"aws:SecureTransport":"false"`) {
@@ -214,8 +214,10 @@ func TestLogGroupIsEncryptedRetainedWithConfiguredRetention(t *testing.T) {
 	if cdkassert.JSON(g.Properties["KmsKeyId"]) != `{"Fn::GetAtt":["`+keyID+`","Arn"]}` {
 		t.Errorf("log group must use the customer-managed key, got %s", cdkassert.JSON(g.Properties["KmsKeyId"]))
 	}
-	if g.DeletionPolicy != "Retain" {
-		t.Error("log group must be retained")
+	// Retained when the stack is deleted or the group replaced, but removed when the first
+	// deployment fails, so a retry does not fail with "already exists".
+	if g.DeletionPolicy != "RetainExceptOnCreate" || g.UpdateReplace != "Retain" {
+		t.Errorf("log group must be retained except on a failed create, got %q/%q", g.DeletionPolicy, g.UpdateReplace)
 	}
 	tpl, _ = synth(t, nil)
 	if _, g := tpl.One(t, "AWS::Logs::LogGroup"); g.Properties["RetentionInDays"] != 365.0 {
@@ -262,6 +264,11 @@ func TestRejectsInvalidProps(t *testing.T) {
 	for name, props := range map[string]*invocationlogging.InvocationLoggingProps{
 		"leading slash":    {KeyPrefix: jsii.String("/logs")},
 		"ia under 30 days": {InfrequentAccessAfter: awscdk.Duration_Days(jsii.Number(10))},
+		// S3 rejects a Glacier transition less than 30 days after the Standard-IA one.
+		"glacier 20 days after ia": {
+			InfrequentAccessAfter: awscdk.Duration_Days(jsii.Number(30)), GlacierAfter: awscdk.Duration_Days(jsii.Number(50)),
+		},
+		"object lock longer than expiry": {ObjectLockDays: 500, ExpireAfter: awscdk.Duration_Days(jsii.Number(400))},
 		"expiry before glacier": {
 			GlacierAfter: awscdk.Duration_Days(jsii.Number(90)), ExpireAfter: awscdk.Duration_Days(jsii.Number(60)),
 		},
@@ -286,4 +293,77 @@ func fmtAny(v any) string {
 		return e.Error()
 	}
 	return ""
+}
+
+func logBucketPolicy(t *testing.T, tpl *cdkassert.Template) any {
+	t.Helper()
+	logsID, _ := bucketIDs(t, tpl)
+	_, pols := tpl.OfType("AWS::S3::BucketPolicy")
+	for _, p := range pols {
+		if reflect.DeepEqual(p.Properties["Bucket"], ref(logsID)) {
+			return p.Properties["PolicyDocument"]
+		}
+	}
+	t.Fatal("log bucket has no bucket policy")
+	return nil
+}
+
+func TestNoPrincipalButBedrockCanWriteUnderTheLogPrefix(t *testing.T) {
+	p := configured()
+	p.LogWriterRolePattern = jsii.String("bedrockgov-log-replication-*")
+	tpl, _ := synth(t, p)
+	s := cdkassert.StatementBySid(t, logBucketPolicy(t, tpl), "OnlyBedrockWritesInvocationLogs")
+	if s["Effect"] != "Deny" || cdkassert.JSON(s["Principal"]) != `{"AWS":"*"}` || s["Action"] != "s3:PutObject" {
+		t.Fatalf("forgery guard must deny PutObject to everyone: %s", cdkassert.JSON(s))
+	}
+	if res := cdkassert.JSON(s["Resource"]); !strings.Contains(res, `"/team/logs/AWSLogs/`+acct+`/BedrockModelInvocationLogs/*"`) {
+		t.Errorf("guard must cover the log prefix, got %s", res)
+	}
+	c := cdkassert.JSON(s["Condition"])
+	if !cdkassert.Contains(c, `"StringNotEqualsIfExists":{"aws:PrincipalServiceName":"bedrock.amazonaws.com"}`,
+		`"ArnNotLike":{"aws:PrincipalArn":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::*:role/bedrockgov-log-replication-*"]]}}`) {
+		t.Errorf("guard must exempt only Bedrock and the replication roles: %s", c)
+	}
+}
+
+func TestObjectLockIsGovernanceModeWithConfiguredDays(t *testing.T) {
+	p := configured()
+	p.ObjectLockDays = 365
+	tpl, _ := synth(t, p)
+	logsID, _ := bucketIDs(t, tpl)
+	b := tpl.Resources[logsID].Properties
+	if b["ObjectLockEnabled"] != true || cdkassert.JSON(b["ObjectLockConfiguration"]) != `{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Days":365,"Mode":"GOVERNANCE"}}}` {
+		t.Errorf("object lock = %v %s", b["ObjectLockEnabled"], cdkassert.JSON(b["ObjectLockConfiguration"]))
+	}
+	tpl, _ = synth(t, configured())
+	logsID, _ = bucketIDs(t, tpl)
+	if tpl.Resources[logsID].Properties["ObjectLockEnabled"] != nil {
+		t.Error("object lock must be off unless configured")
+	}
+}
+
+func TestKeyDeniesGrantsExceptForAWSResources(t *testing.T) {
+	tpl, _ := synth(t, configured())
+	_, key := tpl.One(t, "AWS::KMS::Key")
+	s := cdkassert.StatementBySid(t, key.Properties["KeyPolicy"], "DenyGrantsExceptForAWSResources")
+	if s["Effect"] != "Deny" || s["Action"] != "kms:CreateGrant" || cdkassert.JSON(s["Principal"]) != `{"AWS":"*"}` ||
+		cdkassert.JSON(s["Condition"]) != `{"BoolIfExists":{"kms:GrantIsForAWSResource":"false"}}` {
+		t.Errorf("grant restriction: %s", cdkassert.JSON(s))
+	}
+}
+
+func TestExistingLogGroupIsUsedNotCreated(t *testing.T) {
+	p := configured()
+	p.ExistingLogGroup = true
+	tpl, l := synth(t, p)
+	if ids, _ := tpl.OfType("AWS::Logs::LogGroup"); len(ids) != 0 {
+		t.Errorf("an existing log group must not be created again: %v", ids)
+	}
+	if l.LogGroupName() != "/aws/bedrock/modelinvocations" {
+		t.Errorf("log group name = %s", l.LogGroupName())
+	}
+	_, role := tpl.One(t, "AWS::IAM::Role")
+	if !strings.Contains(cdkassert.JSON(role.Properties["Policies"]), ":log-group:/aws/bedrock/modelinvocations:log-stream:aws/bedrock/modelinvocations") {
+		t.Error("the delivery role must still write the existing group's stream")
+	}
 }

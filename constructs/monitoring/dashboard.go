@@ -8,7 +8,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-func each(f *MetricFactory, name, stat, label string) awscloudwatch.IMetric {
+// each is one line per model (SEARCH), each line labelled with its model ID and, where a graph
+// shows several series per model, the suffix that tells them apart.
+func each(f *MetricFactory, name, stat, suffix string) awscloudwatch.IMetric {
+	label := ModelLabel
+	if suffix != "" {
+		label += " " + suffix
+	}
 	return f.Metric(name, &MetricOptions{EachModel: jsii.Bool(true), Statistic: jsii.String(stat), Label: jsii.String(label)})
 }
 
@@ -35,8 +41,8 @@ func newDashboard(scope constructs.Construct, name string, f *MetricFactory, ala
 		total(f, Invocations, "Invocations"),
 		total(f, InputTokenCount, "Input tokens"),
 		total(f, OutputTokenCount, "Output tokens"),
-		total(f, CacheReadInputTokens, "Cache-read tokens"),
-		total(f, CacheWriteInputTokens, "Cache-write tokens"),
+		total(f, CacheReadInputTokenCount, "Cache-read tokens"),
+		total(f, CacheWriteInputTokenCount, "Cache-write tokens"),
 		total(f, InvocationThrottles, "Throttles"),
 	}
 	var alarmRefs []interfacesawscloudwatch.IAlarmRef
@@ -62,8 +68,8 @@ func newDashboard(scope constructs.Construct, name string, f *MetricFactory, ala
 		{
 			graph("Output tokens by model", []awscloudwatch.IMetric{each(f, OutputTokenCount, "Sum", "")}, "tokens", true),
 			graph("Cache tokens by model (read, write)", []awscloudwatch.IMetric{
-				each(f, CacheReadInputTokens, "Sum", "read"),
-				each(f, CacheWriteInputTokens, "Sum", "write"),
+				each(f, CacheReadInputTokenCount, "Sum", "read"),
+				each(f, CacheWriteInputTokenCount, "Sum", "write"),
 			}, "tokens", false),
 		},
 		{
@@ -97,7 +103,7 @@ func newDashboard(scope constructs.Construct, name string, f *MetricFactory, ala
 			}, "count", false),
 		},
 		{
-			graph("Estimated TPM quota usage by model", []awscloudwatch.IMetric{each(f, EstimatedTPMQuotaUsage, "Sum", "")}, "tokens", false),
+			graph("Estimated TPM quota usage by model (busiest minute of each period)", []awscloudwatch.IMetric{each(f, EstimatedTPMQuotaUsage, "Maximum", "")}, "tokens per minute", false),
 			graph("Images and legacy-model invocations by model", []awscloudwatch.IMetric{
 				each(f, OutputImageCount, "Sum", "images"),
 				each(f, LegacyModelInvocations, "Sum", "legacy"),

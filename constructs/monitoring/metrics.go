@@ -26,12 +26,14 @@ const (
 	InvocationThrottles    = "InvocationThrottles"
 	InputTokenCount        = "InputTokenCount"
 	OutputTokenCount       = "OutputTokenCount"
-	CacheReadInputTokens   = "CacheReadInputTokens"
-	CacheWriteInputTokens  = "CacheWriteInputTokens"
-	TimeToFirstToken       = "TimeToFirstToken"
-	EstimatedTPMQuotaUsage = "EstimatedTPMQuotaUsage"
-	OutputImageCount       = "OutputImageCount"
-	LegacyModelInvocations = "LegacyModelInvocations"
+	// The cache metrics end in Count like the log fields; cacheReadInputTokens is the Converse
+	// API's response field, not a metric.
+	CacheReadInputTokenCount  = "CacheReadInputTokenCount"
+	CacheWriteInputTokenCount = "CacheWriteInputTokenCount"
+	TimeToFirstToken          = "TimeToFirstToken"
+	EstimatedTPMQuotaUsage    = "EstimatedTPMQuotaUsage"
+	OutputImageCount          = "OutputImageCount"
+	LegacyModelInvocations    = "LegacyModelInvocations"
 )
 
 // Invocation-log delivery metrics (no dimension).
@@ -48,8 +50,8 @@ const (
 var RuntimeMetrics = []struct{ Name, Statistic string }{
 	{Invocations, "Sum"}, {InvocationLatency, "Average"}, {InvocationClientErrors, "Sum"},
 	{InvocationServerErrors, "Sum"}, {InvocationThrottles, "Sum"}, {InputTokenCount, "Sum"},
-	{OutputTokenCount, "Sum"}, {CacheReadInputTokens, "Sum"}, {CacheWriteInputTokens, "Sum"},
-	{TimeToFirstToken, "Average"}, {EstimatedTPMQuotaUsage, "Sum"}, {OutputImageCount, "Sum"},
+	{OutputTokenCount, "Sum"}, {CacheReadInputTokenCount, "Sum"}, {CacheWriteInputTokenCount, "Sum"},
+	{TimeToFirstToken, "Average"}, {EstimatedTPMQuotaUsage, "Maximum"}, {OutputImageCount, "Sum"},
 	{LegacyModelInvocations, "Sum"},
 }
 
@@ -174,16 +176,21 @@ func (f *MetricFactory) RangeTotal(name, label string) awscloudwatch.IMetric {
 
 // DeliveryMetric returns an invocation-log delivery metric (Sum).
 func (f *MetricFactory) DeliveryMetric(name string) awscloudwatch.IMetric {
+	return f.deliveryMetric(name, f.period)
+}
+
+func (f *MetricFactory) deliveryMetric(name string, period awscdk.Duration) awscloudwatch.IMetric {
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace:  jsii.String(Namespace),
 		MetricName: jsii.String(name),
 		Statistic:  jsii.String("Sum"),
-		Period:     f.period,
+		Period:     period,
 		Label:      jsii.String(name),
 	})
 }
 
-// MetricInvocations is the number of successful runtime requests.
+// MetricInvocations is the number of runtime requests Bedrock accepted, including those that
+// then failed with a client or server error (throttled requests are not counted).
 func (f *MetricFactory) MetricInvocations(o *MetricOptions) awscloudwatch.IMetric {
 	return f.Metric(Invocations, o)
 }
@@ -220,12 +227,12 @@ func (f *MetricFactory) MetricOutputTokens(o *MetricOptions) awscloudwatch.IMetr
 
 // MetricCacheReadTokens counts input tokens read from the prompt cache.
 func (f *MetricFactory) MetricCacheReadTokens(o *MetricOptions) awscloudwatch.IMetric {
-	return f.Metric(CacheReadInputTokens, o)
+	return f.Metric(CacheReadInputTokenCount, o)
 }
 
 // MetricCacheWriteTokens counts input tokens written to the prompt cache.
 func (f *MetricFactory) MetricCacheWriteTokens(o *MetricOptions) awscloudwatch.IMetric {
-	return f.Metric(CacheWriteInputTokens, o)
+	return f.Metric(CacheWriteInputTokenCount, o)
 }
 
 // MetricTimeToFirstToken is the time until the first token of a streaming response, in ms.
@@ -233,7 +240,9 @@ func (f *MetricFactory) MetricTimeToFirstToken(o *MetricOptions) awscloudwatch.I
 	return f.Metric(TimeToFirstToken, o)
 }
 
-// MetricEstimatedTPMQuotaUsage is the estimated tokens-per-minute quota consumption.
+// MetricEstimatedTPMQuotaUsage is the estimated tokens-per-minute quota consumption. It is a
+// per-minute figure: its natural statistic is Maximum (the busiest minute of each period);
+// a Sum over a 5-minute period would overstate it fivefold.
 func (f *MetricFactory) MetricEstimatedTPMQuotaUsage(o *MetricOptions) awscloudwatch.IMetric {
 	return f.Metric(EstimatedTPMQuotaUsage, o)
 }
@@ -258,13 +267,23 @@ func searchExpr(name, stat string, seconds int) string {
 }
 
 func defaultStatistic(name string) string {
+	if name == EstimatedTPMQuotaUsage {
+		return "Maximum"
+	}
 	if isCount(name) {
 		return "Sum"
 	}
 	return "Average"
 }
 
-func isCount(name string) bool { return name != InvocationLatency && name != TimeToFirstToken }
+// isCount reports whether a metric is a count that adds up across models and periods. The
+// latencies and the per-minute TPM quota estimate do not.
+func isCount(name string) bool {
+	return name != InvocationLatency && name != TimeToFirstToken && name != EstimatedTPMQuotaUsage
+}
+
+// ModelLabel is the dynamic label that names each line of a SEARCH graph by its model ID.
+const ModelLabel = "${PROP('Dim.ModelId')}"
 
 func labelOr(l *string, def string) *string {
 	if l != nil {

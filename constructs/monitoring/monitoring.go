@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockgov/bedrockgov/constructs/keys"
 )
 
 // Severity is how urgent an alarm is. Each severity notifies its own SNS topic.
@@ -56,7 +58,15 @@ const (
 	AlarmClientErrorRate     = "ClientErrorRate"
 	AlarmLatencyP90          = "LatencyP90"
 	AlarmTokenAnomaly        = "TokenVolumeAnomaly"
+	// AlarmInvokedButNotLogged fires when Bedrock is invoked but no invocation log is delivered:
+	// logging was never turned on, was deleted, or points somewhere that no longer works.
+	AlarmInvokedButNotLogged = "InvokedButNotLogged"
 )
+
+// NotLoggedWindow is the period of the invoked-but-not-logged alarm; it fires after two
+// consecutive windows with invocations and no delivered log. Bedrock delivers logs within
+// minutes, so an hour with invocations and no delivery is not a delivery delay.
+var NotLoggedWindow = 60
 
 // AlarmSeverities is the severity of each alarm.
 var AlarmSeverities = map[string]Severity{
@@ -66,6 +76,7 @@ var AlarmSeverities = map[string]Severity{
 	AlarmClientErrorRate:     Warning,
 	AlarmLatencyP90:          Warning,
 	AlarmTokenAnomaly:        Info,
+	AlarmInvokedButNotLogged: Critical,
 }
 
 // MonitoringProps configures Monitoring. nil is valid.
@@ -171,6 +182,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 			EnableKeyRotation: jsii.Bool(true),
 			PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
 		})
+		keys.DenyGrantsExceptForAWSResources(key)
 		// CloudWatch alarms publish to encrypted topics with the service's own identity; the
 		// grant holds only for this stack's alarms, in this account and region.
 		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -264,6 +276,56 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	}))
 
+	// Invoked but not logged: a composite of "Bedrock was invoked" (a Metrics Insights query over
+	// every model, which an alarm cannot combine with other metrics) and "no log was delivered
+	// to S3 or CloudWatch Logs" (missing delivery data counts as none). The two inputs notify
+	// nobody; the composite is the critical alarm.
+	window := awscdk.Duration_Minutes(jsii.Number(float64(NotLoggedWindow)))
+	notLogged := constructs.NewConstruct(alarms, jsii.String(AlarmInvokedButNotLogged))
+	invoked := awscloudwatch.NewAlarm(notLogged, jsii.String("Invoked"), &awscloudwatch.AlarmProps{
+		AlarmName:        jsii.String(fmt.Sprintf("%s-input-Invoked", prefix)),
+		AlarmDescription: jsii.String(fmt.Sprintf("Input of %s-%s-%s (notifies nobody): Bedrock was invoked in this account and region.", prefix, Critical, AlarmInvokedButNotLogged)),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String(fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA("%s", %s)`, Invocations, Namespace, ModelIDDimension)),
+			Period:     window,
+			Label:      jsii.String("Invocations (all models)"),
+		}),
+		Threshold:          jsii.Number(0),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(2),
+		DatapointsToAlarm:  jsii.Number(2),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	delivered := map[string]awscloudwatch.IMetric{
+		"s3": f.deliveryMetric(LogsS3DeliverySuccess, window),
+		"cw": f.deliveryMetric(LogsCloudWatchDeliverySuccess, window),
+	}
+	noDelivery := awscloudwatch.NewAlarm(notLogged, jsii.String("NoLogDelivered"), &awscloudwatch.AlarmProps{
+		AlarmName:        jsii.String(fmt.Sprintf("%s-input-NoLogDelivered", prefix)),
+		AlarmDescription: jsii.String(fmt.Sprintf("Input of %s-%s-%s (notifies nobody): no invocation log was delivered to S3 or CloudWatch Logs.", prefix, Critical, AlarmInvokedButNotLogged)),
+		Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression:   jsii.String(LogsDeliveredExpression),
+			UsingMetrics: &delivered,
+			Period:       window,
+			Label:        jsii.String("Invocation logs delivered (S3 + CloudWatch Logs)"),
+		}),
+		Threshold:          jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(2),
+		DatapointsToAlarm:  jsii.Number(2),
+		// No delivery data at all is exactly the case to catch: logging is off.
+		TreatMissingData: awscloudwatch.TreatMissingData_BREACHING,
+	})
+	add(AlarmInvokedButNotLogged, "", awscloudwatch.NewCompositeAlarm(notLogged, jsii.String("Alarm"), &awscloudwatch.CompositeAlarmProps{
+		CompositeAlarmName: name(AlarmInvokedButNotLogged, ""),
+		AlarmDescription: jsii.String(fmt.Sprintf("[%s] Bedrock was invoked for %d minutes and no invocation log was delivered to S3 or CloudWatch Logs: invocations are going unaudited. Logging is off, was deleted or points elsewhere: run `go run ./tools/logging status`, check the stack's InvocationLoggingConfiguration resource and CloudTrail for Put/DeleteModelInvocationLoggingConfiguration.",
+			Critical, 2*NotLoggedWindow)),
+		AlarmRule: awscloudwatch.AlarmRule_AllOf(
+			awscloudwatch.AlarmRule_FromAlarm(invoked, awscloudwatch.AlarmState_ALARM),
+			awscloudwatch.AlarmRule_FromAlarm(noDelivery, awscloudwatch.AlarmState_ALARM),
+		),
+	}))
+
 	if len(models) > 0 {
 		perModel := constructs.NewConstruct(alarms, jsii.String("PerModel"))
 		for _, mid := range models {
@@ -277,7 +339,7 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 				AlarmName:        name(AlarmClientErrorRate, mid),
 				AlarmDescription: jsii.String(fmt.Sprintf("[%s] More than %v%% of %s requests failed with a client error (validation, access denied, model not enabled) in 2 of the last 3 periods.", Warning, th.ClientErrorRatePercent, mid)),
 				Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-					Expression:   jsii.String("IF(FILL(inv, 0) + FILL(err, 0) > 0, 100 * FILL(err, 0) / (FILL(inv, 0) + FILL(err, 0)), 0)"),
+					Expression:   jsii.String(ClientErrorRateExpression),
 					UsingMetrics: &errsInv,
 					Period:       f.Period(),
 					Label:        jsii.String(mid + " client-error rate (%)"),
@@ -323,6 +385,14 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m.dashboard = newDashboard(c, dashName, f, m.alarms)
 	return m
 }
+
+// ClientErrorRateExpression is a monitored model's client-error rate in percent. Invocations
+// counts every request Bedrock accepted, including those that then failed, so the rate is
+// errors / Invocations: a period where every request failed reads 100.
+const ClientErrorRateExpression = "IF(FILL(inv, 0) > 0, 100 * FILL(err, 0) / FILL(inv, 0), 0)"
+
+// LogsDeliveredExpression counts invocation logs delivered to either destination.
+const LogsDeliveredExpression = "FILL(s3, 0) + FILL(cw, 0)"
 
 func withDefaults(t Thresholds) Thresholds {
 	d := DefaultThresholds

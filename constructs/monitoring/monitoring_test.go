@@ -149,9 +149,18 @@ type alarm struct {
 func alarms(t *testing.T, tpl *cdkassert.Template) map[string]alarm {
 	topics := topicsBySeverity(t, tpl)
 	_, rs := tpl.OfType("AWS::CloudWatch::Alarm")
+	_, composites := tpl.OfType("AWS::CloudWatch::CompositeAlarm")
 	out := map[string]alarm{}
-	for _, r := range rs {
-		a := alarm{name: r.Properties["AlarmName"].(string), props: r.Properties}
+	for _, r := range append(rs, composites...) {
+		name, _ := r.Properties["AlarmName"].(string)
+		if strings.Contains(name, "-input-") {
+			// Inputs of a composite alarm notify nobody.
+			if r.Properties["AlarmActions"] != nil || r.Properties["OKActions"] != nil {
+				t.Errorf("composite input %s must notify nobody", name)
+			}
+			continue
+		}
+		a := alarm{name: name, props: r.Properties}
 		if th, ok := r.Properties["Threshold"].(float64); ok {
 			a.threshold = th
 		}
@@ -176,6 +185,7 @@ func TestAlarmSetBySeverity(t *testing.T) {
 		"Bedrock-test-warning-Throttles":            {"warning", 7},
 		"Bedrock-test-critical-ServerErrors":        {"critical", 3},
 		"Bedrock-test-critical-LogDeliveryFailures": {"critical", 0},
+		"Bedrock-test-critical-InvokedButNotLogged": {"critical", 0},
 	}
 	for _, mid := range models {
 		want["Bedrock-test-warning-ClientErrorRate-"+mid] = struct {
@@ -192,7 +202,7 @@ func TestAlarmSetBySeverity(t *testing.T) {
 		}{"info", 0}
 	}
 	if len(got) != len(want) || len(m.Alarms()) != len(want) {
-		t.Fatalf("want %d alarms (3 account-wide + 3 per model), template has %d, construct reports %d", len(want), len(got), len(m.Alarms()))
+		t.Fatalf("want %d alarms (4 account-wide + 3 per model), template has %d, construct reports %d", len(want), len(got), len(m.Alarms()))
 	}
 	for name, w := range want {
 		a, ok := got[name]
@@ -209,7 +219,7 @@ func TestAlarmSetBySeverity(t *testing.T) {
 		if !strings.HasPrefix(a.props["AlarmDescription"].(string), "["+w.sev+"]") {
 			t.Errorf("%s description must start with its severity", name)
 		}
-		if a.props["TreatMissingData"] != "notBreaching" {
+		if a.props["AlarmRule"] == nil && a.props["TreatMissingData"] != "notBreaching" {
 			t.Errorf("%s must not alarm on missing data (no traffic)", name)
 		}
 	}
@@ -217,7 +227,7 @@ func TestAlarmSetBySeverity(t *testing.T) {
 	for _, a := range m.Alarms() {
 		counts[a.Severity]++
 	}
-	if counts[monitoring.Critical] != 2 || counts[monitoring.Warning] != 1+2*len(models) || counts[monitoring.Info] != len(models) {
+	if counts[monitoring.Critical] != 3 || counts[monitoring.Warning] != 1+2*len(models) || counts[monitoring.Info] != len(models) {
 		t.Errorf("alarms per severity = %v", counts)
 	}
 	// Critical alarms also announce recovery.
@@ -263,8 +273,8 @@ func TestAccountWideAlarmsCoverEveryModel(t *testing.T) {
 
 func TestNoModelsStillAlarmsAccountWide(t *testing.T) {
 	tpl, m := synth(t, nil)
-	if n := len(alarms(t, tpl)); n != 3 || len(m.Alarms()) != 3 {
-		t.Fatalf("without monitored models want the 3 account-wide alarms, got %d", n)
+	if n := len(alarms(t, tpl)); n != 4 || len(m.Alarms()) != 4 {
+		t.Fatalf("without monitored models want the 4 account-wide alarms, got %d", n)
 	}
 	if _, d := tpl.One(t, "AWS::CloudWatch::Dashboard"); d.Properties["DashboardName"] != "BedrockUsageMonitoring" {
 		t.Errorf("default dashboard name = %v", d.Properties["DashboardName"])

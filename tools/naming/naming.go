@@ -120,3 +120,26 @@ const (
 	GlueTable       = "invocation_logs"
 	AthenaWorkgroup = Project
 )
+
+// ---- Member log destinations the organization's SCPs protect ---------------------------------
+
+// InvocationLogGroupName is the member baseline's CloudWatch Logs log group of invocation logs
+// (the name Bedrock's console and documentation use). The SCPs protect it by this name.
+const InvocationLogGroupName = "/aws/bedrock/modelinvocations"
+
+// LogBucketName is the member baseline's invocation-log bucket in one account and region. The
+// SCPs protect log buckets by LogBucketPattern, because S3 bucket-configuration actions cannot
+// be conditioned on tags unless the bucket opts into attribute-based access control.
+func LogBucketName(account, region string) string {
+	return fmt.Sprintf("%s-logs-%s-%s", Project, account, region)
+}
+
+// LogBucketPattern matches LogBucketName in every account and region.
+const LogBucketPattern = Project + "-logs-*"
+
+// BaselineTagKey and BaselineTagValue tag every resource of the member baseline; the SCPs
+// protect the baseline's KMS keys (which support aws:ResourceTag) by this tag.
+const (
+	BaselineTagKey   = "ManagedBy"
+	BaselineTagValue = Project
+)

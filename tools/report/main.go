@@ -89,6 +89,7 @@ type options struct {
 	workers         int
 	top             int
 	quiet           bool
+	athena          athenaFlags
 
 	from, to time.Time // resolved period; zero = open
 }
@@ -120,11 +121,27 @@ Bedrock usage and cost report. Sources (choose one):
                          Makes no AWS calls at all (unless --resolve-profiles is given).
   --log-group NAME       invocation logs in CloudWatch Logs, aggregated in the service by a Logs
                          Insights query. Repeat or comma-separate for up to 50 groups.
+  --athena               invocation logs in the hub archive, aggregated by one Amazon Athena query
+                         over the hub's Glue table (the path for a whole organization). Needs
+                         --accounts or --organization; reads only the partitions of the period.
 
-Period (UTC; default: last 7 days for metrics and --log-group, every record for --logs):
+Period (UTC; default: last 7 days for metrics, --log-group and --athena, every record for --logs):
   --days N               the N days up to --end (default now), or from --start
   --start TIME           RFC 3339 time (2026-11-01T00:00:00Z) or date (2026-11-01, midnight UTC)
   --end TIME             exclusive end; a date means the end of that day (inclusive date)
+
+Athena (with --athena; run with credentials of the hub account, in the hub region):
+  --accounts IDS         12-digit account IDs to report on, comma-separated (or repeat the flag)
+  --organization         every account of AWS Organizations (ListAccounts: management account or
+                         delegated administrator)
+  --log-regions R1,R2    regions whose logs to read (default: --region, the hub region)
+  --workgroup NAME       Athena workgroup (default bedrockgov; it sets the result location)
+  --database NAME        Glue database (default bedrockgov)
+  --table NAME           Glue table (default invocation_logs)
+  --athena-price-per-tb USD
+                         price per TB scanned for the query-cost estimate on stderr (default 5,
+                         the list price in most regions; Athena bills at least 10 MB per query)
+  Progress, the bytes scanned and the estimated query cost are printed on stderr.
 
 Pricing:
   --prices FILE          replace the embedded price table; format:
@@ -248,6 +265,7 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 	top := fs.String("top", "15", "")
 	fs.BoolVar(&o.quiet, "quiet", false, "")
 	fs.BoolVar(&o.quiet, "q", false, "")
+	o.athena.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -295,7 +313,10 @@ func parseArgs(args []string, now time.Time) (*options, error) {
 	if strings.HasPrefix(o.logs, "s3:") && !strings.HasPrefix(o.logs, "s3://") {
 		return nil, badFlag("--logs %q: want s3://bucket/prefix or a local directory", o.logs)
 	}
-	if o.logs == "" && len(o.logGroups) == 0 && o.tagKey != "" {
+	if err := o.athena.validate(o); err != nil {
+		return nil, err
+	}
+	if o.logs == "" && len(o.logGroups) == 0 && !o.athena.enabled && o.tagKey != "" {
 		return nil, badFlag("--group-by %q: metrics carry no request metadata; use --logs or --log-group", o.groupBy)
 	}
 	if err := o.resolvePeriod(now); err != nil {
@@ -366,6 +387,8 @@ func (e *env) collect(ctx context.Context, o *options, prices *usage.PriceTable,
 		return e.fromLogs(ctx, o, prices, stderr)
 	case len(o.logGroups) > 0:
 		return e.fromInsights(ctx, o, prices, stderr)
+	case o.athena.enabled:
+		return e.fromAthena(ctx, o, prices, stderr)
 	default:
 		return e.fromMetrics(ctx, o, prices, stderr)
 	}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bedrockgov/bedrockgov/tools/hubschema"
+	"github.com/bedrockgov/bedrockgov/tools/report/usage"
+)
+
+// The proof that the Athena SQL computes what --logs computes: the SAME SQL text (athenaSQL,
+// only the FROM clause's table reference differs) runs on DuckDB over the committed trap tree,
+// its rows go through the same Go code as Athena's (addAthenaRows), and the report must equal
+// the one the Go reader makes of the same tree, field by field.
+//
+// Dialect differences, all outside the SQL text (tools/report/.duckdb/sql.mjs):
+//   - the table: a DuckDB view over read_json of the tree with the hub table's columns (from
+//     tools/hubschema) and its partition keys and "$path" taken from each object's path;
+//   - three Trino functions DuckDB lacks or spells differently are DuckDB macros with Trino's
+//     meaning: from_iso8601_timestamp, to_unixtime, element_at.
+//
+// What Athena does differently from the Go reader on this tree, and the test therefore states:
+//   - an object that is not valid gzip fails an Athena query (HIVE_CURSOR_ERROR) instead of
+//     being skipped: the objects the Go reader reports unreadable are left out of DuckDB's copy;
+//   - a JSON SerDe coerces types the Go parser rejects: the line with "modelId":5 becomes a
+//     record of model "5", and "inputTokenCount":"100" becomes 100 tokens. The expectation adds
+//     exactly these two records (coercedTrapLines);
+//   - skipped_lines differ (the Go reader counts those two lines; the SerDe also reads a .txt
+//     object's line, and blank lines are not rows): not compared.
+
+// duckDB finds node and the pinned @duckdb/node-api (make test installs it).
+func duckDB(t *testing.T) (node, script string) {
+	t.Helper()
+	dir, _ := filepath.Abs(".duckdb")
+	script = filepath.Join(dir, "sql.mjs")
+	node = "node"
+	if p := os.Getenv("JSII_NODE"); p != "" {
+		node = p
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api")); err != nil {
+		if os.Getenv("BEDROCKGOV_REQUIRE_DUCKDB") != "" {
+			t.Fatalf("DuckDB is not installed in %s: run make test (it installs it)", dir)
+		}
+		t.Skipf("DuckDB is not installed in %s (make test installs it)", dir)
+	}
+	if _, err := exec.LookPath(node); err != nil {
+		t.Skipf("no node to run DuckDB: %v", err)
+	}
+	return node, script
+}
+
+// logRecordKeys spell the log record's JSON keys (BEDROCK.md); the hub table's lower-case
+// column and struct-field names must each be one of them.
+var logRecordKeys = []string{"schemaType", "schemaVersion", "timestamp", "accountId", "region", "requestId",
+	"operation", "modelId", "identity", "arn", "requestMetadata", "inferenceRegion", "errorCode",
+	"input", "inputContentType", "inputBodyJson", "inputBodyS3Path", "inputTokenCount", "cacheReadInputTokenCount",
+	"cacheWriteInputTokenCount", "output", "outputContentType", "outputBodyJson", "outputBodyS3Path", "outputTokenCount"}
+
+// duckColumns turns the hub table's columns into read_json columns (JSON key -> DuckDB type).
+func duckColumns(t *testing.T) map[string]string {
+	t.Helper()
+	key := map[string]string{}
+	for _, k := range logRecordKeys {
+		key[strings.ToLower(k)] = k
+	}
+	name := regexp.MustCompile(`[a-z0-9_]+:`)
+	out := map[string]string{}
+	for _, c := range hubschema.Columns {
+		k := c.Field
+		if key[c.Name] != k {
+			t.Fatalf("hub table column %q maps %q, no field of the log record", c.Name, c.Field)
+		}
+		typ := name.ReplaceAllStringFunc(c.Type, func(f string) string {
+			jk, ok := key[strings.TrimSuffix(f, ":")]
+			if !ok {
+				t.Fatalf("hub table column %q: struct field %q is no field of the log record", c.Name, f)
+			}
+			return jk + " "
+		})
+		typ = strings.NewReplacer("struct<", "STRUCT(", ">", ")", "map<string,string", "MAP(VARCHAR,VARCHAR",
+			"string", "VARCHAR", "bigint", "BIGINT").Replace(typ)
+		out[k] = typ
+	}
+	return out
+}
+
+func runDuckDB(t *testing.T, root, table, sql string) []athenaRow {
+	t.Helper()
+	node, script := duckDB(t)
+	req, _ := json.Marshal(map[string]any{"root": root, "columns": duckColumns(t), "table": table, "sql": sql})
+	cmd := exec.Command(node, script)
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("duckdb: %v\n%s", err, stderr.String())
+	}
+	var rows []athenaRow
+	if err := json.Unmarshal(out, &rows); err != nil {
+		t.Fatalf("duckdb output: %v\n%s", err, out)
+	}
+	return rows
+}
+
+// copyTree copies the committed tree, leaving out the named objects.
+func copyTree(t *testing.T, src string, skip map[string]bool) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if skip[filepath.ToSlash(rel)] {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		full := filepath.Join(dst, rel)
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		return os.WriteFile(full, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// coercedTrapLines are the two lines of a.json.gz a JSON SerDe reads as records (see above).
+var coercedTrapLines = []usage.Group{
+	{ModelID: "5", Day: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Counters: usage.Counters{Records: 1}},
+	{ModelID: "amazon.nova-micro-v1:0", Day: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), Counters: usage.Counters{Records: 1, InputTokens: 100}},
+}
+
+func TestAthenaSQLEqualsLogsReaderOnTrapTree(t *testing.T) {
+	const tree = "testdata/traps/logs"
+	pricesFile := filepath.Join(t.TempDir(), "prices.json")
+	os.WriteFile(pricesFile, []byte(trapPrices), 0o644)
+	prices, err := usage.LoadPrices(pricesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := []string{"111111111111", "222222222222", "333333333333"}
+	regions := []string{"us-east-1", "eu-west-1", "ap-southeast-1"}
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+		coerced  bool // the period includes the coerced lines
+	}{
+		{"whole tree", time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), true},
+		// reads 11/21 and 11/22 (late deliveries); three records of 11/22 are out of range
+		{"one day", time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opt := usage.Options{Prices: prices, TagKey: "team", Start: tc.from, End: tc.to}
+			// the Go reader, exactly as --logs DIR runs it
+			res, err := usage.Read(context.Background(), usage.LocalSource{Root: tree, Dates: usage.DateRangeFor(tc.from, tc.to)}, usage.NewConfig(opt), usage.ReadOptions{Workers: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.coerced {
+				for i := range coercedTrapLines {
+					res.Aggregator.AddGroup(&coercedTrapLines[i])
+				}
+			}
+			want := usage.BuildReport(res.Aggregator, "", tc.from, tc.to)
+			skip := map[string]bool{}
+			for _, n := range res.Unreadable {
+				skip[strings.TrimPrefix(filepath.ToSlash(n), tree+"/")] = true
+			}
+			if tc.coerced && len(skip) != 2 {
+				t.Fatalf("unreadable objects %v: want the two corrupt objects of the trap tree", res.Unreadable)
+			}
+
+			sql, err := athenaSQL(athenaQuery{Table: "hub_logs", Accounts: accounts, Regions: regions, From: tc.from, To: tc.to, TagKey: "team"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			prod, _ := athenaSQL(athenaQuery{Table: athenaTableRef("bedrockgov", "invocation_logs"), Accounts: accounts, Regions: regions, From: tc.from, To: tc.to, TagKey: "team"})
+			if strings.Replace(prod, `"bedrockgov"."invocation_logs"`, "hub_logs", 1) != sql {
+				t.Fatal("the tested SQL differs from Athena's in more than the table reference")
+			}
+			rows := runDuckDB(t, copyTree(t, tree, skip), "hub_logs", sql)
+			agg := usage.NewAggregator(usage.NewConfig(opt))
+			if err := addAthenaRows(agg, rows); err != nil {
+				t.Fatal(err)
+			}
+			got := usage.BuildReport(agg, "", tc.from, tc.to)
+			if got.Records == 0 {
+				t.Fatal("the SQL counted no records")
+			}
+			got.SkippedLines, want.SkippedLines = 0, 0
+			gj, _ := json.MarshalIndent(got, "", " ")
+			wj, _ := json.MarshalIndent(want, "", " ")
+			if !bytes.Equal(gj, wj) {
+				t.Errorf("SQL report differs from the Go reader's:\nSQL: %s\nGo:  %s\nSQL:\n%s", gj, wj, sql)
+			}
+			if !tc.coerced && got.OutOfRangeRecords != 3 {
+				t.Errorf("out_of_range_records = %d, want 3 (the 11/22 records read for late deliveries)", got.OutOfRangeRecords)
+			}
+		})
+	}
+}
+
+// TestAthenaBenchRequest writes the DuckDB request for scripts/bench-report.sh: the --athena SQL
+// over every account and region of the tree in BENCH_ATHENA_TREE, for a period that holds every
+// record, to the file BENCH_ATHENA_REQUEST. It does nothing in an ordinary test run.
+func TestAthenaBenchRequest(t *testing.T) {
+	root, out := os.Getenv("BENCH_ATHENA_TREE"), os.Getenv("BENCH_ATHENA_REQUEST")
+	if root == "" || out == "" {
+		t.Skip("set by scripts/bench-report.sh")
+	}
+	root, _ = filepath.Abs(root)
+	accts, _ := filepath.Glob(filepath.Join(root, "AWSLogs", "*"))
+	regionSet := map[string]bool{}
+	var accounts, regions []string
+	for _, a := range accts {
+		accounts = append(accounts, filepath.Base(a))
+		rs, _ := filepath.Glob(filepath.Join(a, "BedrockModelInvocationLogs", "*"))
+		for _, r := range rs {
+			if !regionSet[filepath.Base(r)] {
+				regionSet[filepath.Base(r)] = true
+				regions = append(regions, filepath.Base(r))
+			}
+		}
+	}
+	sql, err := athenaSQL(athenaQuery{Table: "hub_logs", Accounts: accounts, Regions: regions,
+		From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	threads, _ := strconv.Atoi(os.Getenv("THREADS"))
+	req, _ := json.Marshal(map[string]any{"root": root, "columns": duckColumns(t), "table": "hub_logs", "sql": sql, "threads": max(threads, 1)})
+	if err := os.WriteFile(out, req, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
