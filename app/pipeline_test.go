@@ -16,6 +16,7 @@ import (
 
 	"github.com/bedrockgov/bedrockgov/app/config"
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
+	"github.com/bedrockgov/bedrockgov/constructs/iamsim"
 )
 
 // pipelineStage is one stage of the CodePipeline resource, read from the template.
@@ -393,4 +394,104 @@ func TestPipelineInstallsTheMakefileCLI(t *testing.T) {
 	if pkg.Dependencies["aws-cdk"] != CDKCLIVersion {
 		t.Errorf("CDKCLIVersion %s, but .tools/cdk/package.json pins aws-cdk %s", CDKCLIVersion, pkg.Dependencies["aws-cdk"])
 	}
+}
+
+// TestPipelineRoleUsesOnlyTheArtifactKeys proves by simulation that the pipeline role, whose
+// CodePipeline-generated KMS grant names "*" (the cross-region artifact keys are referenced by
+// alias), can use the artifact keys and no other key of the tooling account.
+func TestPipelineRoleUsesOnlyTheArtifactKeys(t *testing.T) {
+	top := byName(exampleAssembly(t), "")
+	pl, support := top[PipelineStackName], top[PipelineStackName+"-support-us-west-2"]
+	res := pl.Resources()
+	var doc any
+	var artifactKey string
+	for id, r := range res {
+		switch {
+		case r["Type"] == "AWS::IAM::Policy" && strings.HasPrefix(id, "PipelineRoleDefaultPolicy"):
+			doc = r["Properties"].(map[string]any)["PolicyDocument"]
+		case r["Type"] == "AWS::KMS::Key" && strings.HasPrefix(id, "PipelineArtifactsBucketEncryptionKey"):
+			artifactKey = id
+		}
+	}
+	var alias string
+	for _, r := range support.Resources() {
+		if r["Type"] == "AWS::KMS::Alias" {
+			alias = r["Properties"].(map[string]any)["AliasName"].(string)
+		}
+	}
+	if doc == nil || artifactKey == "" || alias == "" {
+		t.Fatalf("pipeline role policy %v, artifact key %q, support key alias %q", doc != nil, artifactKey, alias)
+	}
+	const acct = "555555555555"
+	keyArn := "arn:aws:kms:us-east-1:" + acct + ":key/11111111-1111-4111-8111-111111111111"
+	supportKeyArn := "arn:aws:kms:us-west-2:" + acct + ":key/22222222-2222-4222-8222-222222222222"
+	otherKeyArn := "arn:aws:kms:us-east-1:" + acct + ":key/33333333-3333-4333-8333-333333333333"
+	values := map[string]string{"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": acct, artifactKey + ".Arn": keyArn}
+	// Every other reference in the policy is a role or bucket of this stack: any ARN will do.
+	var collect func(v any)
+	collect = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, e := range x {
+				collect(e)
+			}
+		case map[string]any:
+			if ref, ok := x["Ref"].(string); ok {
+				if _, set := values[ref]; !set {
+					values[ref] = "arn:aws:iam::" + acct + ":role/" + ref
+				}
+			}
+			if ga, ok := x["Fn::GetAtt"].([]any); ok {
+				k := ga[0].(string) + "." + ga[1].(string)
+				if _, set := values[k]; !set {
+					values[k] = "arn:aws:s3:::" + strings.ToLower(ga[0].(string))
+					if strings.Contains(ga[0].(string), "Role") {
+						values[k] = "arn:aws:iam::" + acct + ":role/" + ga[0].(string)
+					}
+				}
+			}
+			for _, e := range x {
+				collect(e)
+			}
+		}
+	}
+	collect(doc)
+	resolved, err := iamsim.Resolve(doc, values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := "arn:aws:iam::" + acct + ":role/BedrockPipeline-PipelineRole"
+	policy := iamsim.Named{Name: "pipeline role", Policy: resolved}
+	// Keys whose policy delegates to IAM in the account, as the artifact keys' and the default
+	// key policy do: the worst case for a key the pipeline must not use.
+	keyPolicy := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + acct + ":root"}, "Action": "kms:*", "Resource": "*"}}}
+	req := func(scenario, action, key string, aliases []string, want iamsim.Decision, why string) iamsim.Request {
+		ctx := map[string]any{"aws:PrincipalArn": role}
+		if aliases != nil {
+			ctx["kms:ResourceAliases"] = aliases
+		}
+		return iamsim.Request{Scenario: scenario, Principal: role, Action: action, Resource: key, Context: ctx,
+			IdentityPolicies: []any{policy}, ResourcePolicy: keyPolicy, Want: want, Why: why}
+	}
+	otherWest := "arn:aws:kms:us-west-2:" + acct + ":key/44444444-4444-4444-8444-444444444444"
+	iamsim.Simulate(t, []iamsim.Request{
+		req("encrypt an artifact with the pipeline's artifact key", "kms:GenerateDataKey", keyArn, []string{"alias/codepipeline-bedrockpipeline"}, iamsim.Allowed,
+			"CodePipeline's grant on the artifact key, which no deny covers"),
+		req("decrypt an artifact with the artifact key (no alias)", "kms:Decrypt", keyArn, []string{}, iamsim.Allowed,
+			"the artifact key is outside every deny"),
+		req("encrypt an artifact with the us-west-2 support key", "kms:GenerateDataKey", supportKeyArn, []string{alias}, iamsim.Allowed,
+			"the '*' grant; the key is in a support region and carries that region's support alias"),
+		req("decrypt with another key of the pipeline's region", "kms:Decrypt", otherKeyArn, []string{"alias/finance-data"}, iamsim.ExplicitlyDenied,
+			"OnlyThePipelineArtifactKeys: only the artifact key in us-east-1"),
+		req("a key of the pipeline's region given the support alias's name", "kms:Decrypt", otherKeyArn, []string{alias}, iamsim.ExplicitlyDenied,
+			"OnlyThePipelineArtifactKeys: alias names are regional, so the alias counts only in its region"),
+		req("encrypt with another us-west-2 key", "kms:Encrypt", otherWest, []string{"alias/finance-data"}, iamsim.ExplicitlyDenied,
+			"OnlyTheArtifactKeyInuswest2: not the support alias"),
+		req("encrypt with a us-west-2 key without alias", "kms:Encrypt", otherWest, []string{}, iamsim.ExplicitlyDenied,
+			"OnlyTheArtifactKeyInuswest2: ForAllValues over no alias holds"),
+		req("decrypt with a key of another region", "kms:Decrypt", "arn:aws:kms:eu-west-1:"+acct+":key/55555555-5555-4555-8555-555555555555", []string{alias}, iamsim.ExplicitlyDenied,
+			"OnlyThePipelineArtifactKeys: no artifact store in eu-west-1"),
+	})
+	iamsim.CheckIAMReference(t, resolved)
 }

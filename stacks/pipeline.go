@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -199,6 +200,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			out.SupportStacks = append(out.SupportStacks, crs.Stack)
 		}
 	}
+	confineArtifactKeyGrant(stack, pipeline, out.SupportStacks)
 
 	keys := make([]string, 0, len(props.Tags))
 	for k := range props.Tags {
@@ -212,6 +214,61 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		}
 	}
 	return out
+}
+
+// artifactKeyActions are the KMS actions CodePipeline grants its role on artifact keys.
+var artifactKeyActions = []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}
+
+// confineArtifactKeyGrant confines the pipeline role's KMS permissions to the artifact keys.
+// CodePipeline grants the role its KMS actions on "*" because it references the cross-region
+// artifact keys by alias. Explicit denies take every other key away: in the pipeline's region
+// only its own artifact key is usable; in a support region only the key that carries that
+// support stack's alias (alias names are unique within an account and region); elsewhere none.
+func confineArtifactKeyGrant(stack awscdk.Stack, pipeline pipelines.CodePipeline, support []awscdk.Stack) {
+	key := pipeline.Pipeline().ArtifactBucket().EncryptionKey()
+	if key == nil {
+		return
+	}
+	role := pipeline.Pipeline().Role()
+	keysIn := func(region string) string {
+		return fmt.Sprintf("arn:%s:kms:%s:%s:key/*", *awscdk.Aws_PARTITION(), region, *stack.Account())
+	}
+	allowed := []string{*key.KeyArn()}
+	for _, st := range support {
+		var alias string
+		if d := st.Node().TryFindChild(jsii.String("Default")); d != nil {
+			if a := d.Node().TryFindChild(jsii.String("CrossRegionCodePipelineReplicationBucketEncryptionAlias")); a != nil {
+				if cfn, ok := a.Node().DefaultChild().(awskms.CfnAlias); ok && cfn != nil {
+					alias = *cfn.AliasName()
+				}
+			}
+		}
+		if alias == "" {
+			panic("stacks: NewPipelineStack: cannot find the alias of the artifact key in " + *st.StackName())
+		}
+		region := *st.Region()
+		allowed = append(allowed, keysIn(region))
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("OnlyTheArtifactKeyIn" + sidSafe(region)),
+			Effect:    awsiam.Effect_DENY,
+			Actions:   jsii.Strings(artifactKeyActions...),
+			Resources: jsii.Strings(keysIn(region)),
+			Conditions: &map[string]any{
+				"ForAllValues:StringNotEquals": map[string]any{"kms:ResourceAliases": []string{alias}},
+			},
+		}))
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:          jsii.String("OnlyThePipelineArtifactKeys"),
+		Effect:       awsiam.Effect_DENY,
+		Actions:      jsii.Strings(artifactKeyActions...),
+		NotResources: jsii.Strings(allowed...),
+	}))
+}
+
+// sidSafe turns a region code into letters and digits, as statement IDs require.
+func sidSafe(s string) string {
+	return strings.NewReplacer("-", "").Replace(s)
 }
 
 // retainBucketAndKey keeps an artifact bucket and its KMS key when the stack is deleted or the
@@ -284,7 +341,7 @@ func suppressPipelineGrants(stack awscdk.Stack, repository string, withTests boo
 	suppress("/Pipeline/Pipeline/Source/"+strings.ReplaceAll(repository, "/", "_")+"/CodePipelineActionRole/DefaultPolicy/Resource",
 		artifactReason+" (the source action writes the checked-out repository there)", artifactGrants...)
 	suppress("/Pipeline/Pipeline/Role/DefaultPolicy/Resource", artifactReason+
-		"; the '*' resource is CodePipeline's grant on the cross-region replication keys, which live in the support stacks of other regions and are referenced by alias, so their ARNs are unknown here, and the objects of those cross-region replication buckets (the grant works only on keys whose key policy delegates to IAM in this tooling account)",
+		"; the '*' resource is CodePipeline's grant on the cross-region replication keys, which live in the support stacks of other regions and are referenced by alias, so their ARNs are unknown here; the deny statements OnlyThePipelineArtifactKeys and OnlyTheArtifactKeyIn<region> of the same policy take every other key away (by ARN, and by kms:ResourceAliases in the support regions); and the objects of those cross-region replication buckets",
 		append(append([]interface{}{}, artifactGrants...), "Resource::*",
 			rx(`/^Resource::arn:<AWS::Partition>:s3:::[a-z0-9.-]+-support-[a-z0-9.-]+\/\*$/`))...)
 	suppress("/Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role/DefaultPolicy/Resource", artifactReason+"; "+buildReason,
