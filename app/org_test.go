@@ -16,6 +16,7 @@ import (
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
 	"github.com/bedrockgov/bedrockgov/constructs/orgpolicies"
 	"github.com/bedrockgov/bedrockgov/constructs/stacksets"
+	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
 
 // synthOrg builds the configuration into a fresh cloud assembly and returns its folder and the
@@ -179,6 +180,7 @@ func TestOrgStackFromTheExample(t *testing.T) {
 			}
 		}
 		checkAccountWideNames(t, pr.Environment, data)
+		checkSCPCoverage(t, pr.Environment, member)
 	}
 }
 
@@ -247,4 +249,37 @@ func TestDelegatedAdministratorStackSets(t *testing.T) {
 			t.Errorf("%s calls as %v", id, s.Properties["CallAs"])
 		}
 	}
+}
+
+// checkSCPCoverage checks the SCPs' logging protection finds the template's log destinations by
+// the names and tags it uses: every KMS key carries the baseline tag and the invocation log
+// group has the protected name. (The log bucket's name is reported by a synth warning until
+// the member names it; see logBucketCoverage.)
+func checkSCPCoverage(t *testing.T, profile string, tpl template) {
+	t.Helper()
+	for id, k := range tpl.ofType("AWS::KMS::Key") {
+		tagged := false
+		for _, tag := range asList(k.Properties["Tags"]) {
+			if m, _ := tag.(map[string]any); m["Key"] == naming.BaselineTagKey && m["Value"] == naming.BaselineTagValue {
+				tagged = true
+			}
+		}
+		if !tagged {
+			t.Errorf("%s: key %s lacks the tag %s=%s the SCPs protect keys by", profile, id, naming.BaselineTagKey, naming.BaselineTagValue)
+		}
+	}
+	found := false
+	for _, g := range tpl.ofType("AWS::Logs::LogGroup") {
+		if g.Properties["LogGroupName"] == naming.InvocationLogGroupName {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("%s: no log group named %s, the name the SCPs protect", profile, naming.InvocationLogGroupName)
+	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }

@@ -19,7 +19,8 @@ import (
 )
 
 // Quotas the organization design must stay within (AWS Organizations and CloudFormation
-// quota pages; the Service Quotas console shows the adjustable ones for an account).
+// quota pages; the StackSet figures could not be re-checked offline and are adjustable per
+// account in the Service Quotas console — the generated organization stays far below them).
 const (
 	// Stack instances one StackSet may hold.
 	maxInstancesPerStackSet = 100_000
@@ -88,7 +89,7 @@ func generateScaleOrganization(t *testing.T) scaleOrganization {
 	pol := tree["policies"].(map[string]any)
 	pol["targets"] = ous
 	pol["approvedRegions"] = regions
-	pol["crossRegionProfiles"] = []string{"us", "eu"}
+	pol["crossRegionProfiles"] = []string{"us", "eu", "global"}
 	pol["approvedModels"] = []string{
 		"amazon.nova-micro-v1:0", "amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0", "amazon.titan-embed-text-v2:0",
 		"anthropic.claude-3-5-haiku", "anthropic.claude-3-7-sonnet", "anthropic.claude-sonnet-4", "anthropic.claude-opus-4",

@@ -104,7 +104,7 @@ func TestStatefulResourceContract(t *testing.T) {
 		mine, cli := statefulOf(s), got[s.StackName]
 		for id, r := range mine {
 			c, ok := cli[id]
-			if !ok || c.Type != r.Type || c.DeletionPolicy != r.DeletionPolicy || string(mustJSON(c.ReplaceOn)) != string(mustJSON(r.ReplaceOn)) {
+			if !ok || c.Type != r.Type || c.DeletionPolicy != r.DeletionPolicy || compact(mustJSON(c.ReplaceOn)) != compact(mustJSON(r.ReplaceOn)) {
 				t.Errorf("%s as the pipeline deploys it (%s) has stateful resource %s (%s) different from the stack cdk deploy uses", s.StackName, s.Assembly, id, r.Path)
 			}
 		}
@@ -175,9 +175,9 @@ func compareStateful(want, got map[string]map[string]statefulResource) []string 
 				continue
 			}
 			for _, p := range sortedKeys(w.ReplaceOn) {
-				if string(w.ReplaceOn[p]) != string(r.ReplaceOn[p]) {
+				if compact(w.ReplaceOn[p]) != compact(r.ReplaceOn[p]) {
 					out = append(out, fmt.Sprintf("%s: %s %s (logical ID %s): %s changes from %s to %s; CloudFormation cannot change it in place and would replace the resource (or fail the update), leaving the data in the old one (%s). %s",
-						stack, w.Type, w.Path, id, p, w.ReplaceOn[p], r.ReplaceOn[p], fate(w), proceed))
+						stack, w.Type, w.Path, id, p, compact(w.ReplaceOn[p]), compact(r.ReplaceOn[p]), fate(w), proceed))
 				}
 			}
 			if r.DeletionPolicy != w.DeletionPolicy || r.UpdateReplacePolicy != w.UpdateReplacePolicy {
@@ -196,6 +196,16 @@ func compareStateful(want, got map[string]map[string]statefulResource) []string 
 		}
 	}
 	return out
+}
+
+// compact is a JSON value in canonical compact form (the committed file is indented).
+func compact(raw json.RawMessage) string {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return string(raw)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func fate(r statefulResource) string {
@@ -246,6 +256,14 @@ func TestStatefulContractMessages(t *testing.T) {
 	}
 	renamedGroup := group
 	renamedGroup.ReplaceOn = map[string]json.RawMessage{"LogGroupName": json.RawMessage(`"/aws/bedrock/other"`)}
+	// Indentation alone (the committed file is indented) is no change.
+	joined := group
+	joined.ReplaceOn = map[string]json.RawMessage{"LogGroupName": json.RawMessage(`{"Fn::Join":["",["/aws/lambda/x-",{"Ref":"AWS::StackName"}]]}`)}
+	indented := joined
+	indented.ReplaceOn = map[string]json.RawMessage{"LogGroupName": json.RawMessage("{\n  \"Fn::Join\": [\n    \"\",\n    [\"/aws/lambda/x-\", {\"Ref\": \"AWS::StackName\"}]\n  ]\n}")}
+	if p := compareStateful(map[string]map[string]statefulResource{"S": {"G": indented}}, map[string]map[string]statefulResource{"S": {"G": joined}}); len(p) != 0 {
+		t.Errorf("indentation reported as a change: %v", p)
+	}
 	deleting := bucket
 	deleting.DeletionPolicy, deleting.UpdateReplacePolicy = "Delete", "Delete"
 	newBucket := deleting

@@ -104,6 +104,7 @@ func NewHubStack(scope constructs.Construct, id string, props *HubStackProps) *H
 		d = *props.Dashboards
 	}
 	d.OrganizationID = props.Archive.OrganizationID
+	d.ArchiveBucketName = h.Archive.Bucket().BucketName()
 	d.CriticalTopic, d.WarningTopic = h.Topics["critical"], h.Topics["warning"]
 	h.Dashboards = orgdashboards.NewOrgDashboards(stack, "Organization", &d)
 	awscdk.NewCfnOutput(stack, jsii.String(OutputOamSinkArn), &awscdk.CfnOutputProps{

@@ -6,7 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bedrockgov/bedrockgov/constructs/archive"
 	"github.com/bedrockgov/bedrockgov/constructs/cdkassert"
+	"github.com/bedrockgov/bedrockgov/constructs/orgdashboards"
+	"github.com/bedrockgov/bedrockgov/constructs/querylayer"
 	"github.com/bedrockgov/bedrockgov/stacks"
 )
 
@@ -17,6 +23,7 @@ var published = map[string]map[string]bool{
 		"CacheWriteInputTokenCount": true, "ModelInvocationLogsS3DeliverySuccess": true, "ModelInvocationLogsS3DeliveryFailure": true,
 		"ModelInvocationLogsCloudWatchDeliverySuccess": true, "ModelInvocationLogsCloudWatchDeliveryFailure": true},
 	"AWS/Bedrock/Guardrails": {"InvocationsIntervened": true, "Invocations": true},
+	"AWS/S3":                 {"OperationsFailedReplication": true, "ReplicationLatency": true},
 }
 
 var (
@@ -42,11 +49,17 @@ func TestDashboardsAndAlarmsUseOnlyPublishedMetrics(t *testing.T) {
 		}
 	}
 	text := all.String()
+	if !strings.Contains(text, `WHERE DestinationBucket = '\",{\"Ref\":\"ArchiveBucket`) && !strings.Contains(text, `WHERE DestinationBucket = '",{"Ref":"ArchiveBucket`) {
+		t.Error("no replication-failure alarm on the archive bucket")
+	}
 	n := 0
 	for _, m := range insightsRe.FindAllStringSubmatch(text, -1) {
 		n++
 		if !published[m[2]][m[1]] {
 			t.Errorf("Metrics Insights query on %s %s, which AWS does not publish", m[2], m[1])
+		}
+		if m[2] == "AWS/S3" && m[3] != ", SourceBucket, DestinationBucket, RuleId" {
+			t.Errorf("%s queried with dimensions %q: replication metrics have SourceBucket, DestinationBucket, RuleId", m[1], m[3])
 		}
 		if m[2] == "AWS/Bedrock" && strings.HasPrefix(m[1], "ModelInvocationLogs") != (m[3] == "") {
 			t.Errorf("%s queried with dimensions %q: delivery metrics have none, runtime metrics have ModelId", m[1], m[3])
@@ -130,5 +143,33 @@ func TestHomeRegionHasAggregatorAndWeeklySummary(t *testing.T) {
 	_, sched := tpl.One(t, "AWS::Scheduler::Schedule")
 	if !strings.Contains(cdkassert.JSON(sched.Properties["Target"]), "StateMachine") {
 		t.Errorf("schedule target: %s", cdkassert.JSON(sched.Properties["Target"]))
+	}
+}
+
+// A monitored model without a list price is named as unpriced and gets no cost line (never $0).
+func TestUnpricedModelsAreNamedNotZero(t *testing.T) {
+	var bodies map[string]string
+	cdkassert.Must(t, func() {
+		app := awscdk.NewApp(nil)
+		s := stacks.NewHubStack(app, "BedrockHub-us-east-1", &stacks.HubStackProps{
+			StackProps: awscdk.StackProps{Env: &awscdk.Environment{Account: jsii.String(hubAccount), Region: jsii.String(hubRegion)}},
+			Archive:    &archive.ArchiveProps{OrganizationID: "o-exampleorg1"},
+			Query:      &querylayer.QueryLayerProps{Regions: []string{hubRegion}},
+			Dashboards: &orgdashboards.OrgDashboardsProps{
+				MonitoredModels: []string{"us.amazon.nova-micro-v1:0", "example.unknown-model-v1:0"},
+				Prices:          map[string]orgdashboards.Price{"amazon.nova-micro-v1:0": {Input: 0.000035, Output: 0.00014}},
+			},
+		})
+		bodies = s.Dashboards.DashboardBodies()
+	})
+	ex := bodies["bedrockgov-org-executive-"+hubRegion]
+	if ex == "" {
+		t.Fatalf("no executive dashboard among %d: %v", len(bodies), bodies)
+	}
+	if !strings.Contains(ex, "us.amazon.nova-micro-v1:0 (estimated USD per day)") || !strings.Contains(ex, "InputTokenCount") || !strings.Contains(ex, ", 0)*0.000035 + FILL(SUM(") || strings.Contains(ex, "e-05") || strings.Contains(ex, "CacheReadInputTokenCount") {
+		t.Errorf("the profile of a priced base model has no cost line at the base price:\n%s", ex)
+	}
+	if strings.Contains(ex, "example.unknown-model-v1:0 (estimated") || !strings.Contains(ex, "No list price known for: example.unknown-model-v1:0") {
+		t.Errorf("the unpriced model is not named as unpriced:\n%s", ex)
 	}
 }

@@ -31,7 +31,7 @@ func TestReplicationIntoTheArchiveBySimulation(t *testing.T) {
 		}
 	}
 	hubValues[archiveID], hubValues[archiveID+".Arn"] = archiveName, "arn:aws:s3:::"+archiveName
-	memValues := map[string]string{"AWS::Partition": "aws", "AWS::Region": hubRegion, "AWS::AccountId": member, "AWS::URLSuffix": "amazonaws.com"}
+	memValues := map[string]string{"AWS::Partition": "aws", "AWS::Region": hubRegion, "AWS::AccountId": member, "AWS::URLSuffix": "amazonaws.com", "AWS::StackId": "arn:aws:cloudformation:" + hubRegion + ":" + member + ":stack/BedrockMember/0b9e3f00-1111-2222-3333-444455556666"}
 	var logBucketID string
 	ids, buckets = memTpl.OfType("AWS::S3::Bucket")
 	for i, b := range buckets {
@@ -141,5 +141,28 @@ func TestReplicationIntoTheArchiveBySimulation(t *testing.T) {
 			Resource: hubKeyArn, ResourceAccount: hubAccount, Context: kmsCtx(false), IdentityPolicies: []any{identity},
 			ResourcePolicy: iamsim.Named{Name: "archive key policy", Policy: archiveKeyPolicy}, Want: iamsim.ImplicitlyDenied,
 			Why: "the member grant holds only for a key with the archive alias (kms:ResourceAliases)"},
+	})
+}
+
+// The OAM sink admits links from this organization's accounts, for metrics only.
+func TestSinkPolicyBySimulation(t *testing.T) {
+	_, tpl := hub(t)
+	_, sink := tpl.One(t, "AWS::Oam::Sink")
+	policy := iamsim.Named{Name: "sink policy", Policy: sink.Properties["Policy"]}
+	sinkArn := "arn:aws:oam:" + hubRegion + ":" + hubAccount + ":sink/00000000-0000-4000-8000-000000000000"
+	allowAll := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	req := func(scenario, account, org string, types []string, want iamsim.Decision, why string) iamsim.Request {
+		p := "arn:aws:iam::" + account + ":role/platform"
+		return iamsim.Request{Scenario: scenario, Principal: p, Action: "oam:CreateLink", Resource: sinkArn, ResourceAccount: hubAccount,
+			Context:          map[string]any{"aws:PrincipalArn": p, "aws:PrincipalAccount": account, "aws:PrincipalOrgID": org, "oam:ResourceTypes": types},
+			IdentityPolicies: []any{allowAll}, ResourcePolicy: policy, Want: want, Why: why}
+	}
+	iamsim.Simulate(t, []iamsim.Request{
+		req("member account links its metrics", "333333333333", "o-exampleorg1", []string{"AWS::CloudWatch::Metric"}, iamsim.Allowed,
+			"LinkOrganizationAccountsMetricsOnly"),
+		req("account of another organization links", "555555555555", "o-otherorg999", []string{"AWS::CloudWatch::Metric"}, iamsim.ImplicitlyDenied,
+			"aws:PrincipalOrgID is not this organization"),
+		req("member account shares its log groups", "333333333333", "o-exampleorg1", []string{"AWS::CloudWatch::Metric", "AWS::Logs::LogGroup"}, iamsim.ImplicitlyDenied,
+			"only metrics may be shared (invocation logs hold prompts; they reach the hub through the archive)"),
 	})
 }

@@ -105,11 +105,12 @@ func NewMemberStack(scope constructs.Construct, id string, props *MemberStackPro
 	var logConfig loggingconfig.LoggingConfig
 	if !props.LeaveLoggingToTool {
 		logConfig = loggingconfig.NewLoggingConfig(stack, "InvocationLoggingConfiguration", &loggingconfig.LoggingConfigProps{
-			BucketName:   jsii.String(bucketName),
-			KeyPrefix:    jsii.String(logging.KeyPrefix()),
-			LogGroupName: jsii.String(logging.LogGroupName()),
-			DeliveryRole: logging.DeliveryRole(),
-			DataTypes:    props.LoggingDataTypes,
+			BucketName:    jsii.String(bucketName),
+			KeyPrefix:     jsii.String(logging.KeyPrefix()),
+			LogGroupName:  jsii.String(logging.LogGroupName()),
+			DeliveryRole:  logging.DeliveryRole(),
+			DataTypes:     props.LoggingDataTypes,
+			EncryptionKey: logging.Key(),
 			// Everything the configuration points at (bucket, its policy, key, log group, role).
 			DependsOn: []constructs.IDependable{stack.Node().FindChild(jsii.String("InvocationLogging"))},
 		})

@@ -13,7 +13,7 @@ const simAcct = "333333333333"
 // simValues gives every resource of a template a concrete Ref and Arn, as a deployment in
 // us-east-1 of account 333333333333 would, so iamsim.Resolve can turn policies into plain JSON.
 func simValues(tpl *cdkassert.Template) map[string]string {
-	v := map[string]string{"AWS::Partition": "aws", "AWS::Region": homeRegion, "AWS::AccountId": simAcct, "AWS::URLSuffix": "amazonaws.com"}
+	v := map[string]string{"AWS::Partition": "aws", "AWS::Region": homeRegion, "AWS::AccountId": simAcct, "AWS::URLSuffix": "amazonaws.com", "AWS::StackId": "arn:aws:cloudformation:" + homeRegion + ":" + simAcct + ":stack/BedrockMember/0b9e3f00-1111-2222-3333-444455556666"}
 	for id, r := range tpl.Resources {
 		switch r.Type {
 		case "AWS::SNS::Topic":

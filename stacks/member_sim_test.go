@@ -15,7 +15,7 @@ func TestMemberPoliciesBySimulation(t *testing.T) {
 	_, tpl := member(t, false)
 	const acct, region = "333333333333", "us-east-1"
 	const bucket = "bedrockmember-prod-logs"
-	values := map[string]string{"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": acct, "AWS::URLSuffix": "amazonaws.com"}
+	values := map[string]string{"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": acct, "AWS::URLSuffix": "amazonaws.com", "AWS::StackId": "arn:aws:cloudformation:us-east-1:" + acct + ":stack/BedrockMember/0b9e3f00-1111-2222-3333-444455556666"}
 	var logBucketID, keyID string
 	ids, buckets := tpl.OfType("AWS::S3::Bucket")
 	for i, b := range buckets {

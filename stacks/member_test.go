@@ -226,6 +226,39 @@ func TestStackPutsTheLoggingConfigurationItself(t *testing.T) {
 	if fn.Properties["Code"].(map[string]any)["ZipFile"] != loggingconfig.HandlerCode {
 		t.Error("function code is not the tested handler")
 	}
+	// A fixed function name, the one the SCPs protect from being changed or invoked by others.
+	if fn.Properties["FunctionName"] != naming.LoggingConfigFunctionName {
+		t.Errorf("function name = %v, want %s", fn.Properties["FunctionName"], naming.LoggingConfigFunctionName)
+	}
+	// Its log group is encrypted with the environment key, which lets CloudWatch Logs use it
+	// for exactly that group (named after the stack's unique ID, so a kept group never blocks a
+	// later stack).
+	var group map[string]any
+	gids, groups := tpl.OfType("AWS::Logs::LogGroup")
+	for i, g := range groups {
+		if strings.HasPrefix(gids[i], "InvocationLoggingConfigurationFunctionLogs") {
+			group = g.Properties
+		}
+	}
+	name := cdkassert.JSON(group["LogGroupName"])
+	if !strings.Contains(name, `"/aws/lambda/bedrockgov-logging-config-"`) || !strings.Contains(name, `"Ref":"AWS::StackId"`) || group["KmsKeyId"] == nil {
+		t.Errorf("function log group: name %s, key %v", name, group["KmsKeyId"])
+	}
+	keyIDs, keys := tpl.OfType("AWS::KMS::Key")
+	found := false
+	for i, k := range keys {
+		for _, st := range cdkassert.Statements(k.Properties["KeyPolicy"]) {
+			if st["Sid"] == "AllowCloudWatchLogsForTheLoggingConfigurationFunction" {
+				found = true
+				if c := cdkassert.JSON(st["Condition"]); !strings.Contains(c, `log-group:/aws/lambda/bedrockgov-logging-config-`) || !strings.Contains(cdkassert.JSON(group["KmsKeyId"]), keyIDs[i]) {
+					t.Errorf("key grant for the function's logs: %s", c)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no key grant lets CloudWatch Logs encrypt the function's log group")
+	}
 }
 
 func TestLoggingLeftToTheToolCreatesNoCustomResource(t *testing.T) {

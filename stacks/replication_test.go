@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -69,6 +70,7 @@ func TestMemberReplicatesIntoTheHubArchiveOfItsRegion(t *testing.T) {
 		`{"Ref":"AWS::Partition"},"` + strings.TrimPrefix(naming.ArchiveKeyAliasArn("aws", hubAccount, "us-east-1"), "arn:aws") + `"`,
 		`"Account":"` + hubAccount + `"`,
 		`"Status":"Enabled"`,
+		`"Metrics":{"Status":"Enabled"}`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("replication rule lacks %s:\n%s", want, got)
@@ -118,5 +120,55 @@ func TestMemberLinksToTheSinkWhenKnown(t *testing.T) {
 	_, link := tpl.One(t, "AWS::Oam::Link")
 	if link.Properties["SinkIdentifier"] != sink || cdkassert.JSON(link.Properties["ResourceTypes"]) != `["AWS::CloudWatch::Metric"]` {
 		t.Errorf("link: %s", cdkassert.JSON(link.Properties))
+	}
+}
+
+// Every member stack gets the whole sink map: a stack of one region links to its region's sink
+// (none where the hub has no sink), and the environment-agnostic StackSet template chooses per
+// region at deployment, with no link where no sink is known.
+func TestSinkChosenByRegion(t *testing.T) {
+	sinks := map[string]string{
+		"us-east-1": "arn:aws:oam:us-east-1:444444444444:sink/00000000-0000-4000-8000-000000000001",
+		"us-west-2": "arn:aws:oam:us-west-2:444444444444:sink/00000000-0000-4000-8000-000000000002",
+	}
+	synthMember := func(env *awscdk.Environment) *cdkassert.Template {
+		var tpl *cdkassert.Template
+		cdkassert.Must(t, func() {
+			app := awscdk.NewApp(nil)
+			s := stacks.NewMemberStack(app, "M", &stacks.MemberStackProps{
+				StackProps:  awscdk.StackProps{Env: env},
+				Monitoring:  &monitoring.MonitoringProps{MonitoredModels: []string{"amazon.nova-micro-v1:0"}},
+				Replication: &replication.ReplicationProps{HubAccount: hubAccount, OAMSinkArns: sinks},
+			})
+			tpl = cdkassert.Synth(t, s.Stack)
+		})
+		return tpl
+	}
+	west := synthMember(&awscdk.Environment{Account: jsii.String("333333333333"), Region: jsii.String("us-west-2")})
+	if _, l := west.One(t, "AWS::Oam::Link"); l.Properties["SinkIdentifier"] != sinks["us-west-2"] {
+		t.Errorf("us-west-2 stack links to %v", l.Properties["SinkIdentifier"])
+	}
+	if ids, _ := synthMember(&awscdk.Environment{Account: jsii.String("333333333333"), Region: jsii.String("eu-west-1")}).OfType("AWS::Oam::Link"); len(ids) != 0 {
+		t.Errorf("a region without a hub sink got a link: %v", ids)
+	}
+	agnostic := synthMember(nil)
+	id, link := agnostic.One(t, "AWS::Oam::Link")
+	raw := agnostic.Raw["Resources"].(map[string]any)[id].(map[string]any)
+	cond, _ := raw["Condition"].(string)
+	conds := agnostic.Raw["Conditions"].(map[string]any)
+	got := cdkassert.JSON(conds[cond])
+	var regions []string
+	for _, ref := range regexp.MustCompile(`"Condition":"([A-Za-z0-9]+)"`).FindAllStringSubmatch(got, -1) {
+		eq := cdkassert.JSON(conds[ref[1]])
+		if m := regexp.MustCompile(`^\{"Fn::Equals":\[\{"Ref":"AWS::Region"\},"([a-z0-9-]+)"\]\}$`).FindStringSubmatch(eq); m != nil {
+			regions = append(regions, m[1])
+		}
+	}
+	if cond == "" || !strings.Contains(got, "Fn::Or") || strings.Join(regions, ",") != "us-east-1,us-west-2" {
+		t.Errorf("link condition %q = %s (regions %v); want: the region is one with a sink", cond, got, regions)
+	}
+	sel := cdkassert.JSON(link.Properties["SinkIdentifier"])
+	if !cdkassert.Contains(sel, "Fn::If", sinks["us-east-1"], sinks["us-west-2"], "AWS::NoValue") {
+		t.Errorf("sink not chosen by region: %s", sel)
 	}
 }

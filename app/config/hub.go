@@ -175,6 +175,16 @@ func (h *Hub) validate(c *Config, p *problems) {
 			}
 		}
 	}
+	// StackSet profiles deploy the member baseline (and its replication) to their own regions.
+	if c.StackSets != nil {
+		for i, pr := range c.StackSets.Profiles {
+			for j, r := range pr.Regions {
+				if supportedRegion(r) && len(h.Regions) > 0 && !seen[r] {
+					p.add("stackSets.profiles[%d].regions[%d]: %q has no hub archive; add it to hub.regions (logs replicate into the hub archive of their own region)", i, j, r)
+				}
+			}
+		}
+	}
 	// Replication keeps object keys and the Athena table has one location template, so every
 	// environment must write under the same key prefix.
 	if len(c.Environments) > 0 {

@@ -57,6 +57,10 @@ func TestHubBadValuesAreNamed(t *testing.T) {
 			[]string{`hub.regions[2]: "us-gov-west-1" is in partition`}},
 		{"member region without archive", func(tr map[string]any) { hubOf(tr)["regions"] = []any{"us-east-1"} },
 			[]string{`environments[2] (prod).regions[1]: "us-west-2" has no hub archive; add it to hub.regions`}},
+		{"stack set region without archive", func(tr map[string]any) {
+			ss := tr["stackSets"].(map[string]any)["profiles"].([]any)
+			ss[0].(map[string]any)["regions"] = []any{"us-east-1", "eu-central-1"}
+		}, []string{`stackSets.profiles[0].regions[1]: "eu-central-1" has no hub archive; add it to hub.regions`}},
 		{"different key prefixes named", func(tr map[string]any) {
 			envs := tr["environments"].([]any)
 			envs[1].(map[string]any)["logKeyPrefix"] = "staging-logs"

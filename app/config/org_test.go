@@ -33,6 +33,7 @@ func TestOrganizationSectionsNameEveryBadValue(t *testing.T) {
 		p["logBucketPatterns"] = []any{"Logs_Bucket"}
 		p["approvedModels"] = []any{"us.anthropic.claude-sonnet-4", "Claude Sonnet"}
 		p["approvedRegions"] = []any{"moon-1"}
+		p["approvedModelArns"] = []any{"provisioned-model/x"}
 		p["crossRegionProfiles"] = []any{"mars"}
 		p["maxScps"] = 5
 		g := p["organizationGuardrail"].(map[string]any)
@@ -66,6 +67,7 @@ func TestOrganizationSectionsNameEveryBadValue(t *testing.T) {
 		`policies.approvedModels[0]: "us.anthropic.claude-sonnet-4" starts with the profile prefix "us."`,
 		`policies.approvedModels[1]: "Claude Sonnet"`,
 		`policies.approvedRegions[0]: "moon-1"`,
+		`policies.approvedModelArns[0]: "provisioned-model/x"`,
 		`policies.crossRegionProfiles[0]: "mars"`,
 		`policies.maxScps: 5`,
 		`policies.organizationGuardrail.regions[1]: "us-east-1" is listed twice`,
@@ -154,5 +156,26 @@ func TestDelegatedAdministrator(t *testing.T) {
 	})
 	if _, err := Parse(good); err != nil {
 		t.Errorf("delegated administrator: %v", err)
+	}
+}
+
+func TestMonitoredModelsMustBeAllowedByTheSCPs(t *testing.T) {
+	for name, tc := range map[string]struct {
+		f    func(tree map[string]any)
+		want string
+	}{
+		"model not approved": {func(tr map[string]any) {
+			tr["environments"].([]any)[2].(map[string]any)["monitoredModels"] = []any{"us.meta.llama3-3-70b-instruct-v1:0"}
+		}, `environments (prod).monitoredModels[0]: "us.meta.llama3-3-70b-instruct-v1:0" is not in policies.approvedModels, so the SCPs deny it`},
+		"profile geography not allowed": {func(tr map[string]any) {
+			tr["policies"].(map[string]any)["crossRegionProfiles"] = []any{"us"}
+		}, `environments (prod).monitoredModels[2]: "global.anthropic.claude-sonnet-4-5-20250929-v1:0" is a "global" inference profile, which policies.crossRegionProfiles does not allow`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse(mutateTree(t, tc.f))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("want %q, got %v", tc.want, err)
+			}
+		})
 	}
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"regexp"
 	"strings"
+
+	"github.com/bedrockgov/bedrockgov/tools/bedrockmodels"
 )
 
 // Policies is the `policies` section: the AWS Organizations policies the BedrockOrg stack
@@ -30,6 +32,10 @@ type Policies struct {
 	// ApprovedModels are model ID prefixes; inference on any other model is denied, directly
 	// and through inference profiles. Empty: no model restriction.
 	ApprovedModels []string `json:"approvedModels,omitempty"`
+	// ApprovedModelArns are further Bedrock resource ARN patterns inference may use while
+	// approvedModels applies: provisioned throughput, custom or imported models, prompt
+	// routers. Default: none (those are denied).
+	ApprovedModelArns []string `json:"approvedModelArns,omitempty"`
 	// ApprovedRegions are the regions Bedrock may be called in. Empty: no region restriction.
 	ApprovedRegions []string `json:"approvedRegions,omitempty"`
 	// CrossRegionProfiles are geographic inference-profile prefixes ("us", "eu", "apac",
@@ -126,6 +132,7 @@ var (
 	roleNameRe      = regexp.MustCompile(`^[\w+=,.@*?/-]{1,512}$`)
 	bucketPatRe     = regexp.MustCompile(`^[a-z0-9.*?-]{1,63}$`)
 	modelPrefixRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9.:_-]{1,127}$`)
+	modelArnRe      = regexp.MustCompile(`^arn:(aws|aws-us-gov|\*):bedrock:[a-z0-9*-]*:[0-9*]*:[a-z-]+/[A-Za-z0-9.:_*?/-]+$`)
 	geoRe           = regexp.MustCompile(`^(us|eu|apac|jp|au|ca|us-gov|global)$`)
 	guardrailNameRe = regexp.MustCompile(`^[0-9a-zA-Z_-]{1,50}$`)
 	guardedModelRe  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.:/_-]*$`)
@@ -163,6 +170,10 @@ func (p *Policies) validate(c *Config, pr *problems) {
 	each("logBucketPatterns", p.LogBucketPatterns, bucketPatRe.MatchString, "is not an S3 bucket name pattern (lower-case letters, digits, . - and * ?)")
 	each("logGroupNames", p.LogGroupNames, func(s string) bool { return s != "" && len(s) <= 512 && !strings.ContainsAny(s, " \"*") }, "is not a CloudWatch Logs log group name")
 	each("approvedModels", p.ApprovedModels, modelPrefixRe.MatchString, "is not a Bedrock model ID or prefix such as \"anthropic.claude-3-5-haiku\" (lower case, no profile prefix)")
+	each("approvedModelArns", p.ApprovedModelArns, modelArnRe.MatchString, "is not a Bedrock resource ARN pattern such as \"arn:aws:bedrock:*:111122223333:provisioned-model/*\"")
+	if len(p.ApprovedModelArns) > 0 && len(p.ApprovedModels) == 0 {
+		pr.add("%s.approvedModelArns: set without approvedModels; they only add to the model allow-list", at)
+	}
 	each("approvedRegions", p.ApprovedRegions, supportedRegion, "is not a known AWS region (for example \"us-east-1\")")
 	each("crossRegionProfiles", p.CrossRegionProfiles, geoRe.MatchString, "is not a geographic inference-profile prefix (us, eu, apac, jp, au, ca, us-gov, global)")
 	for i, m := range p.ApprovedModels {
@@ -183,6 +194,25 @@ func (p *Policies) validate(c *Config, pr *problems) {
 			}
 		}
 	}
+	// A monitored model the SCPs deny never publishes a metric: its alarms would stay OK for ever.
+	geos := map[string]bool{}
+	for _, g := range p.CrossRegionProfiles {
+		geos[g] = true
+	}
+	for _, e := range c.Environments {
+		for j, m := range e.MonitoredModels {
+			geo, base := bedrockmodels.SplitProfile(m)
+			if strings.HasPrefix(m, "arn:") {
+				continue // ARNs are matched by approvedModelArns, not checked here
+			}
+			if len(p.ApprovedModels) > 0 && !hasPrefix(base, p.ApprovedModels) {
+				pr.add("environments (%s).monitoredModels[%d]: %q is not in %s.approvedModels, so the SCPs deny it and its alarms never see data; approve %q or stop monitoring it", e.Name, j, m, at, base)
+			}
+			if geo != "" && len(p.ApprovedRegions) > 0 && !geos[geo] {
+				pr.add("environments (%s).monitoredModels[%d]: %q is a %q inference profile, which %s.crossRegionProfiles does not allow to route across regions; add %q or monitor another profile", e.Name, j, m, geo, at, geo)
+			}
+		}
+	}
 	if len(p.CrossRegionProfiles) > 0 && len(p.ApprovedRegions) == 0 {
 		pr.add("%s.crossRegionProfiles: set without approvedRegions; the profiles only carve exceptions out of the region restriction", at)
 	}
@@ -198,6 +228,15 @@ func (p *Policies) validate(c *Config, pr *problems) {
 	if s := p.SpendAnomaly; s != nil {
 		s.validate(at+".spendAnomaly", pr)
 	}
+}
+
+func hasPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *SpendAnomaly) validate(at string, pr *problems) {

@@ -162,3 +162,17 @@ func TestTemplatePolicies(t *testing.T) {
 		t.Errorf("policies found:\n%s\nwant:\n%s", strings.Join(names, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestSimulateResourceControlPolicies(t *testing.T) {
+	rcp := `{"Version":"2012-10-17","Statement":[{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-exampleorg1"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}]}`
+	bucket := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`
+	outsider := "arn:aws:iam::222233334444:role/x"
+	Simulate(t, []Request{
+		{Scenario: "caller inside the organization", Principal: dev, Action: "s3:GetObject", Resource: "arn:aws:s3:::shared/k", ResourceAccount: "111111111111",
+			Context: map[string]any{"aws:PrincipalOrgID": "o-exampleorg1", "aws:PrincipalIsAWSService": "false"}, IdentityPolicies: []any{allowAll},
+			ResourcePolicy: bucket, RCPs: []any{rcp}, Want: Allowed, Why: "the RCP denies only callers outside the organization"},
+		{Scenario: "caller outside the organization", Principal: outsider, Action: "s3:GetObject", Resource: "arn:aws:s3:::shared/k", ResourceAccount: "111111111111",
+			Context: map[string]any{"aws:PrincipalOrgID": "o-otherorg123", "aws:PrincipalIsAWSService": "false"}, IdentityPolicies: []any{allowAll},
+			ResourcePolicy: bucket, RCPs: []any{rcp}, Want: ExplicitlyDenied, Why: "OrgOnly denies principals of another organization even though the bucket policy allows everyone"},
+	})
+}

@@ -3,14 +3,15 @@ package iamsim
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
 // Resolve replaces CloudFormation intrinsics in a policy document read from a template with
 // concrete values, so the simulator sees the ARNs a deployed stack would have. values maps
 // `Ref` targets (logical IDs and pseudo parameters such as "AWS::Partition", "AWS::Region",
-// "AWS::AccountId") and `Fn::GetAtt` targets written "<logicalId>.<attribute>" to strings;
-// Fn::Join and Fn::Sub with plain ${Name} references are evaluated. An intrinsic with no value
+// "AWS::AccountId", "AWS::StackId") and `Fn::GetAtt` targets written "<logicalId>.<attribute>" to strings;
+// Fn::Join, Fn::Split, Fn::Select and Fn::Sub with plain ${Name} references are evaluated. An intrinsic with no value
 // is an error naming it, so a simulation never runs on a half-resolved policy.
 func Resolve(v any, values map[string]string) (any, error) {
 	switch x := v.(type) {
@@ -53,6 +54,42 @@ func Resolve(v any, values map[string]string) (any, error) {
 						b.WriteString(fmt.Sprint(it))
 					}
 					return b.String(), nil
+				case "Fn::Split":
+					parts, _ := arg.([]any)
+					if len(parts) != 2 {
+						return nil, fmt.Errorf("iamsim: malformed Fn::Split %v", arg)
+					}
+					src, err := Resolve(parts[1], values)
+					if err != nil {
+						return nil, err
+					}
+					var out []any
+					for _, piece := range strings.Split(fmt.Sprint(src), fmt.Sprint(parts[0])) {
+						out = append(out, piece)
+					}
+					return out, nil
+				case "Fn::Select":
+					parts, _ := arg.([]any)
+					if len(parts) != 2 {
+						return nil, fmt.Errorf("iamsim: malformed Fn::Select %v", arg)
+					}
+					list, err := Resolve(parts[1], values)
+					if err != nil {
+						return nil, err
+					}
+					items, _ := list.([]any)
+					i, ok := parts[0].(float64)
+					if !ok {
+						n, err := strconv.Atoi(fmt.Sprint(parts[0]))
+						if err != nil {
+							return nil, fmt.Errorf("iamsim: malformed Fn::Select index %v", parts[0])
+						}
+						i = float64(n)
+					}
+					if int(i) < 0 || int(i) >= len(items) {
+						return nil, fmt.Errorf("iamsim: Fn::Select index %v out of range of %v", i, items)
+					}
+					return items[int(i)], nil
 				case "Fn::Sub":
 					s, ok := arg.(string)
 					if !ok {

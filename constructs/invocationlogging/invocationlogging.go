@@ -67,6 +67,10 @@ type InvocationLoggingProps struct {
 	// instead of creating one; its retention and encryption are then not managed here.
 	// Default: false, the construct creates the log group.
 	ExistingLogGroup bool
+	// BucketName names the log bucket. Default: naming.LogBucketName(<account>, <region>), the
+	// name the organization's SCPs protect (bedrockgov-logs-*). A generated name is not
+	// protected by them.
+	BucketName *string
 	// LogWriterRolePattern names IAM roles (a role-name pattern, e.g. "bedrockgov-log-replication-*")
 	// besides Bedrock that may write objects under the log prefix. Default: none, only Bedrock.
 	LogWriterRolePattern *string
@@ -217,7 +221,12 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 		rule.Expiration = props.ExpireAfter
 		rule.NoncurrentVersionExpiration = props.ExpireAfter
 	}
+	bucketName := props.BucketName
+	if bucketName == nil {
+		bucketName = jsii.String(naming.LogBucketName(*account, *region))
+	}
 	bucketProps := privateBucket(removal, &awss3.BucketProps{
+		BucketName:       bucketName,
 		Encryption:       awss3.BucketEncryption_KMS,
 		EncryptionKey:    key,
 		BucketKeyEnabled: jsii.Bool(true),

@@ -367,3 +367,11 @@ func TestExistingLogGroupIsUsedNotCreated(t *testing.T) {
 		t.Error("the delivery role must still write the existing group's stream")
 	}
 }
+
+func TestLogBucketHasTheNameTheSCPsProtect(t *testing.T) {
+	tpl, _ := synth(t, configured())
+	logsID, _ := bucketIDs(t, tpl)
+	if got := tpl.Resources[logsID].Properties["BucketName"]; got != "bedrockgov-logs-"+acct+"-"+region {
+		t.Errorf("log bucket name = %v, want bedrockgov-logs-<account>-<region> (matched by the SCPs' bedrockgov-logs-*)", got)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -58,6 +59,12 @@ type LoggingConfigProps struct {
 	DataTypes *DataTypes
 	// RoleName of the function's role. Default: naming.LoggingConfigRoleName(<stack region>).
 	RoleName *string
+	// FunctionName of the function. Default: naming.LoggingConfigFunctionName, the name the
+	// organization's SCPs protect from being changed or invoked by anyone but platform roles.
+	FunctionName *string
+	// EncryptionKey encrypts the function's log group; the construct lets CloudWatch Logs use
+	// it for that log group only. Default: none (CloudWatch Logs' own encryption).
+	EncryptionKey awskms.IKey
 	// DependsOn are the resources the configuration needs in place first (bucket policy, key,
 	// log group, delivery role and its policy). Default: none.
 	DependsOn []constructs.IDependable
@@ -104,10 +111,33 @@ func NewLoggingConfig(scope constructs.Construct, id string, props *LoggingConfi
 		roleName = jsii.String(naming.LoggingConfigRoleName(*stack.Region()))
 	}
 
+	functionName := props.FunctionName
+	if functionName == nil {
+		functionName = jsii.String(naming.LoggingConfigFunctionName)
+	}
+	// The log group is kept when the stack is deleted, so its name carries the stack's unique
+	// ID: a stack created again later gets a new group instead of failing on the kept one. The
+	// name is known before the group exists, so the key policy can name it without a cycle.
+	stackUUID := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), awscdk.Aws_STACK_ID(), nil))
+	logGroupName := fmt.Sprintf("/aws/lambda/%s-%s", *functionName, *stackUUID)
 	logGroup := awslogs.NewLogGroup(c, jsii.String("FunctionLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(logGroupName),
 		Retention:     awslogs.RetentionDays_ONE_YEAR,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN_ON_UPDATE_OR_DELETE,
+		EncryptionKey: props.EncryptionKey,
 	})
+	if props.EncryptionKey != nil {
+		props.EncryptionKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String("AllowCloudWatchLogsForTheLoggingConfigurationFunction"),
+			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(fmt.Sprintf("logs.%s.amazonaws.com", *stack.Region())), nil)},
+			Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+			Resources:  jsii.Strings("*"),
+			Conditions: &map[string]any{
+				"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", *stack.Partition(), *stack.Region(), *stack.Account(), logGroupName)},
+			},
+		}), jsii.Bool(false))
+		logGroup.Node().AddDependency(props.EncryptionKey)
+	}
 	role := awsiam.NewRole(c, jsii.String("Role"), &awsiam.RoleProps{
 		RoleName:    roleName,
 		Description: jsii.String("Puts and deletes the Amazon Bedrock model-invocation logging configuration of this account and region (bedrockgov member baseline)"),
@@ -137,14 +167,15 @@ func NewLoggingConfig(scope constructs.Construct, id string, props *LoggingConfi
 	}}, jsii.Bool(true))
 
 	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
-		Description: jsii.String("bedrockgov: puts the Amazon Bedrock model-invocation logging configuration"),
-		Runtime:     awslambda.Runtime_PYTHON_3_14(),
-		Handler:     jsii.String("index.handler"),
-		Code:        awslambda.Code_FromInline(jsii.String(HandlerCode)),
-		Role:        role,
-		Timeout:     awscdk.Duration_Minutes(jsii.Number(5)),
-		MemorySize:  jsii.Number(128),
-		LogGroup:    logGroup,
+		FunctionName: functionName,
+		Description:  jsii.String("bedrockgov: puts the Amazon Bedrock model-invocation logging configuration"),
+		Runtime:      awslambda.Runtime_PYTHON_3_14(),
+		Handler:      jsii.String("index.handler"),
+		Code:         awslambda.Code_FromInline(jsii.String(HandlerCode)),
+		Role:         role,
+		Timeout:      awscdk.Duration_Minutes(jsii.Number(5)),
+		MemorySize:   jsii.Number(128),
+		LogGroup:     logGroup,
 	})
 
 	properties := map[string]any{

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -41,6 +42,10 @@ type OrgDashboardsProps struct {
 	// Prices by base model ID (an inference-profile ID with a geographic prefix is priced as
 	// its base model). Default: none.
 	Prices map[string]Price
+	// ArchiveBucketName is the hub archive the member accounts replicate into; the security
+	// dashboard and a critical alarm then watch the replication failures into it. Default:
+	// none, replication is not watched.
+	ArchiveBucketName *string
 	// CriticalTopic and WarningTopic receive the organization-level alarms. Default: no actions.
 	CriticalTopic, WarningTopic awssns.ITopic
 }
@@ -86,6 +91,7 @@ type widget struct {
 
 type board struct {
 	region  string
+	start   string // default time range (ISO 8601 duration before now)
 	widgets []widget
 	y       int
 }
@@ -124,6 +130,16 @@ func deliveryInsights(metric string) string {
 	return fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA("AWS/Bedrock") GROUP BY AWS.AccountId ORDER BY SUM() DESC LIMIT 50`, metric)
 }
 
+// replicationInsights queries an S3 replication metric of the rules replicating into the
+// archive (published by the source account with SourceBucket, DestinationBucket and RuleId).
+func replicationInsights(fn, metric, archive, groupBy string) string {
+	q := fmt.Sprintf(`SELECT %s(%s) FROM SCHEMA("AWS/S3", SourceBucket, DestinationBucket, RuleId) WHERE DestinationBucket = '%s'`, fn, metric, archive)
+	if groupBy != "" {
+		q += fmt.Sprintf(" GROUP BY %s ORDER BY %s() DESC LIMIT 50", groupBy, fn)
+	}
+	return q
+}
+
 func search(metric, stat string, period int) string {
 	return fmt.Sprintf(`SEARCH('{AWS/Bedrock,ModelId} MetricName="%s"', '%s', %d)`, metric, stat, period)
 }
@@ -133,7 +149,7 @@ func searchModel(model, metric string, period int) string {
 }
 
 func (b *board) body() string {
-	out, err := json.Marshal(map[string]any{"widgets": b.widgets})
+	out, err := json.Marshal(map[string]any{"start": b.start, "periodOverride": "inherit", "widgets": b.widgets})
 	if err != nil {
 		panic(err)
 	}
@@ -173,10 +189,10 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	o := &orgDashboards{Construct: c, sink: sink, bodies: map[string]string{}}
 
 	// Executive: volume, invocations, estimated cost, trend.
-	ex := &board{region: region}
+	ex := &board{region: region, start: "-P14D"} // Metrics Insights graphs reach two weeks back
 	ex.text("# Amazon Bedrock — organization (executive)\nEvery account linked to this hub's CloudWatch sink in "+region+". "+
 		"By-account and by-model panels are CloudWatch Metrics Insights (top 20); totals and trends are SEARCH over all linked accounts. "+
-		"Estimated cost = tokens × list price for the monitored models with a known price; it is an estimate, invoices come from Cost Explorer.", 3)
+		"Estimated cost = tokens × list price of the base model for the monitored models with a known price (geographic cross-region profiles cost about 10% more; not modelled); it is an estimate, invoices come from Cost Explorer.", 3)
 	ex.graph("Input tokens by account", 3600, "", []metricRow{expr("q1", insights("SUM", "InputTokenCount", "AWS.AccountId"), "")}, 0)
 	ex.graph("Output tokens by account", 3600, "", []metricRow{expr("q2", insights("SUM", "OutputTokenCount", "AWS.AccountId"), "")}, 12)
 	ex.graph("Invocations by account", 3600, "", []metricRow{expr("q3", insights("SUM", "Invocations", "AWS.AccountId"), "")}, 0)
@@ -196,9 +212,22 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 			unpriced = append(unpriced, m)
 			continue
 		}
-		e := fmt.Sprintf("(SUM(%s)*%g + SUM(%s)*%g + SUM(%s)*%g + SUM(%s)*%g)/1000",
-			searchModel(m, "InputTokenCount", 86400), p.Input, searchModel(m, "OutputTokenCount", 86400), p.Output,
-			searchModel(m, "CacheReadInputTokenCount", 86400), p.CacheRead, searchModel(m, "CacheWriteInputTokenCount", 86400), p.CacheWrite)
+		// Each priced token kind; FILL makes a kind the model has not used (no cache, say)
+		// count as zero instead of blanking the whole sum.
+		var terms []string
+		for _, k := range []struct {
+			metric string
+			price  float64
+		}{{"InputTokenCount", p.Input}, {"OutputTokenCount", p.Output}, {"CacheReadInputTokenCount", p.CacheRead}, {"CacheWriteInputTokenCount", p.CacheWrite}} {
+			if k.price > 0 {
+				terms = append(terms, fmt.Sprintf("FILL(SUM(%s), 0)*%s", searchModel(m, k.metric, 86400), strconv.FormatFloat(k.price, 'f', -1, 64)))
+			}
+		}
+		if len(terms) == 0 {
+			unpriced = append(unpriced, m)
+			continue
+		}
+		e := "(" + strings.Join(terms, " + ") + ")/1000"
 		costRows = append(costRows, expr(fmt.Sprintf("cost%d", i), e, m+" (estimated USD per day)"))
 	}
 	if len(costRows) > 0 {
@@ -212,7 +241,7 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	o.bodies[prefix+"-executive-"+region] = ex.body()
 
 	// Operations: errors, throttles, latency by account and model.
-	op := &board{region: region}
+	op := &board{region: region, start: "-PT12H"}
 	op.text("# Amazon Bedrock — organization (operations)\nErrors and throttles by account and by model (Metrics Insights, top 20), p90 latency per account and model (SEARCH; Metrics Insights has no percentiles).", 2)
 	op.graph("Client errors by account", 300, "", []metricRow{expr("ce", insights("SUM", "InvocationClientErrors", "AWS.AccountId"), "")}, 0)
 	op.graph("Server errors by account", 300, "", []metricRow{expr("se", insights("SUM", "InvocationServerErrors", "AWS.AccountId"), "")}, 12)
@@ -226,7 +255,7 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	o.bodies[prefix+"-operations-"+region] = op.body()
 
 	// Security: guardrail interventions, delivery failures, invoked but not logged.
-	se := &board{region: region}
+	se := &board{region: region, start: "-P7D"}
 	se.text("# Amazon Bedrock — organization (security)\n"+
 		"**Invoked but not logged**: an account with invocations but no successful S3 log delivery in the same hour has the member alarm `Bedrock-<env>-<region>-critical-InvokedButNotLogged` firing. "+
 		"Alarm states are not shared across accounts, so this view compares the two underlying metrics per account: a bar under *Invocations* with none under *S3 deliveries* is an account whose invocations are not archived.", 3)
@@ -237,6 +266,10 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	}, 12)
 	se.graph("Invoked but not logged: invocations by account", 3600, "", []metricRow{expr("invacc", insights("SUM", "Invocations", "AWS.AccountId"), "")}, 0)
 	se.graph("Invoked but not logged: S3 log deliveries by account", 3600, "", []metricRow{expr("s3ok", deliveryInsights("ModelInvocationLogsS3DeliverySuccess"), "")}, 12)
+	if props.ArchiveBucketName != nil {
+		se.graph("Log replication into the archive: failed operations by account", 3600, "", []metricRow{expr("rf", replicationInsights("SUM", "OperationsFailedReplication", *props.ArchiveBucketName, "AWS.AccountId"), "")}, 0)
+		se.graph("Log replication into the archive: latency by account (s, max)", 3600, "", []metricRow{expr("rl", replicationInsights("MAX", "ReplicationLatency", *props.ArchiveBucketName, "AWS.AccountId"), "")}, 12)
+	}
 	o.bodies[prefix+"-security-"+region] = se.body()
 
 	dash := constructs.NewConstruct(c, jsii.String("Dashboards"))
@@ -277,6 +310,11 @@ func NewOrgDashboards(scope constructs.Construct, id string, props *OrgDashboard
 	add("S3DeliveryFailures", "critical-LogS3DeliveryFailures",
 		"Some account of the organization failed to deliver Bedrock invocation logs to S3 in the last 5 minutes (those invocations are not archived). See the security dashboard for the account.",
 		`SELECT SUM(ModelInvocationLogsS3DeliveryFailure) FROM SCHEMA("AWS/Bedrock")`, props.CriticalTopic)
+	if props.ArchiveBucketName != nil {
+		add("ArchiveReplicationFailures", "critical-ArchiveReplicationFailures",
+			"Some account failed to replicate invocation logs into the hub archive "+*props.ArchiveBucketName+" in the last 5 minutes (those logs are not archived). The security dashboard names the account; the object's replication status in the member log bucket gives the reason.",
+			replicationInsights("SUM", "OperationsFailedReplication", *props.ArchiveBucketName, ""), props.CriticalTopic)
+	}
 	add("CloudWatchDeliveryFailures", "warning-LogCloudWatchDeliveryFailures",
 		"Some account of the organization failed to deliver Bedrock invocation logs to CloudWatch Logs in the last 5 minutes.",
 		`SELECT SUM(ModelInvocationLogsCloudWatchDeliveryFailure) FROM SCHEMA("AWS/Bedrock")`, props.WarningTopic)

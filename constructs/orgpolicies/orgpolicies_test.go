@@ -35,6 +35,7 @@ var exampleOptions = SCPOptions{
 	ApprovedModels:      []string{"amazon.nova-micro-v1:0", "anthropic.claude-3-5-haiku", "anthropic.claude-sonnet-4"},
 	ApprovedRegions:     []string{"us-east-1", "us-west-2"},
 	CrossRegionProfiles: []string{"us"},
+	ApprovedModelArns:   []string{"arn:aws:bedrock:*:" + acct + ":provisioned-model/approved*"},
 }
 
 // admin lets the principal do anything: every denial in the scenarios comes from the SCPs.
@@ -71,8 +72,8 @@ func synthSCPs(t *testing.T, props *ServiceControlPoliciesProps) ([]any, []cdkas
 // every scenario the policies exist for.
 func TestSCPScenarios(t *testing.T) {
 	scps, resources := synthSCPs(t, &ServiceControlPoliciesProps{SCPOptions: exampleOptions, TargetIds: []string{"r-ab12", "ou-ab12-abcdefgh"}})
-	if len(resources) != 1 {
-		t.Errorf("the example options should fit one policy, got %d", len(resources))
+	if len(resources) != 2 {
+		t.Errorf("the example options should fit two policies, got %d", len(resources))
 	}
 	for _, r := range resources {
 		if r.Properties["Type"] != "SERVICE_CONTROL_POLICY" || cdkassert.JSON(r.Properties["TargetIds"]) != `["r-ab12","ou-ab12-abcdefgh"]` {
@@ -160,6 +161,29 @@ func TestSCPScenarios(t *testing.T) {
 		req("developer creates an ordinary role", developer, "iam:CreateRole",
 			"arn:aws:iam::"+acct+":role/team-app", "us-east-1", iamsim.Allowed, "only the exempt role names are reserved", nil),
 	)
+	// The platform's code and roles cannot be borrowed: the logging-configuration function runs
+	// as an exempt role, so changing or invoking it, or passing its role, would bypass the SCP.
+	logFn := "arn:aws:lambda:us-east-1:" + acct + ":function:bedrockgov-logging-config"
+	replRole := "arn:aws:iam::" + acct + ":role/bedrockgov-log-replication-us-east-1"
+	baselineRule := map[string]any{"aws:ResourceTag/ManagedBy": "bedrockgov"}
+	reqs = append(reqs,
+		req("developer invokes the logging-configuration function with a forged Delete event", developer, "lambda:InvokeFunction", logFn, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformCode+" covers bedrockgov-* functions", nil),
+		req("developer replaces the logging-configuration function's code", developer, "lambda:UpdateFunctionCode", logFn, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformCode+" covers bedrockgov-* functions", nil),
+		req("StackSet execution role invokes the custom resource during a deployment", stackSet, "lambda:InvokeFunction", logFn, "us-east-1",
+			iamsim.Allowed, "CloudFormation invokes custom resources with the deploying role, which is exempt", nil),
+		req("developer invokes their own function", developer, "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:"+acct+":function:team-app", "us-east-1",
+			iamsim.Allowed, "only bedrockgov-* functions are protected", nil),
+		req("developer passes the logging-configuration role to a function of theirs", developer, "iam:PassRole", logRole, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" denies passing an exempt role", map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}),
+		req("developer edits the replication role to stop archiving", developer, "iam:PutRolePolicy", replRole, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" covers the log-replication roles", nil),
+		req("developer deletes the baseline's compliance rule", developer, "config:DeleteConfigRule", "arn:aws:config:us-east-1:"+acct+":config-rule/config-rule-ab12cd", "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectConfigRules+" matches rules tagged ManagedBy=bedrockgov", baselineRule),
+		req("developer deletes a config rule of their own", developer, "config:DeleteConfigRule", "arn:aws:config:us-east-1:"+acct+":config-rule/config-rule-ff00ee", "us-east-1",
+			iamsim.Allowed, "rules without the baseline tag are not protected", map[string]any{"aws:ResourceTag/ManagedBy": "team"}),
+	)
 	// Approved models, directly and through inference profiles.
 	inv := "bedrock:InvokeModel"
 	reqs = append(reqs,
@@ -178,6 +202,16 @@ func TestSCPScenarios(t *testing.T) {
 		req("developer invokes an unapproved model through an application inference profile (model authorization)", developer, inv, fm("us-east-1", llama), "us-east-1", iamsim.ExplicitlyDenied,
 			SidApprovedModels+": the foundation model behind the application profile is still checked",
 			map[string]any{"bedrock:InferenceProfileArn": "arn:aws:bedrock:us-east-1:" + acct + ":application-inference-profile/abc123"}),
+		req("developer starts a batch job on an approved model (model authorization)", developer, "bedrock:CreateModelInvocationJob", fm("us-east-1", novaMicro), "us-east-1", iamsim.Allowed,
+			"batch inference is restricted by the same model list; the model is approved", nil),
+		req("developer starts a batch job (job authorization)", developer, "bedrock:CreateModelInvocationJob", "arn:aws:bedrock:us-east-1:"+acct+":model-invocation-job/job1", "us-east-1", iamsim.Allowed,
+			"the job resource itself is carved out; its model is checked separately", nil),
+		req("developer starts a batch job on an unapproved model", developer, "bedrock:CreateModelInvocationJob", fm("us-east-1", llama), "us-east-1", iamsim.ExplicitlyDenied,
+			SidApprovedModels+" covers batch inference", nil),
+		req("developer invokes provisioned throughput that is not listed", developer, inv, "arn:aws:bedrock:us-east-1:"+acct+":provisioned-model/abc123", "us-east-1", iamsim.ExplicitlyDenied,
+			SidApprovedModels+": provisioned, custom and imported models are denied unless listed in ApprovedModelArns", nil),
+		req("developer invokes listed provisioned throughput", developer, inv, "arn:aws:bedrock:us-east-1:"+acct+":provisioned-model/approved1", "us-east-1", iamsim.Allowed,
+			"ApprovedModelArns lists it", nil),
 		req("developer creates an inference on the bedrock-mantle endpoint with an unapproved model", developer, "bedrock-mantle:CreateInference",
 			"arn:aws:bedrock-mantle:us-east-1:"+acct+":project/default", "us-east-1", iamsim.ExplicitlyDenied,
 			SidApprovedMantleModels+": bedrock-mantle:Model matches no approved model", map[string]any{"bedrock-mantle:Model": "openai.gpt-oss-120b-1:0"}),

@@ -21,10 +21,11 @@ const MaxSCPSize = 5120
 // included.
 const MaxSCPsPerTarget = 5
 
-// InvokeActions are the IAM actions that authorize model inference on the bedrock-runtime
-// endpoint: InvokeModel and Converse use bedrock:InvokeModel, the streaming variants
-// bedrock:InvokeModelWithResponseStream (there is no bedrock:Converse action).
-var InvokeActions = []string{"bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
+// InvokeActions are the IAM actions that authorize model inference: InvokeModel and Converse
+// (and asynchronous invocation) use bedrock:InvokeModel, the streaming variants
+// bedrock:InvokeModelWithResponseStream (there is no bedrock:Converse action), batch
+// inference bedrock:CreateModelInvocationJob.
+var InvokeActions = []string{"bedrock:CreateModelInvocationJob", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"}
 
 // Sids of the statements, stable so tests and reviewers can name them.
 const (
@@ -33,6 +34,8 @@ const (
 	SidProtectLogGroup      = "ProtectBedrockLogGroup"
 	SidProtectLogKeys       = "ProtectBedrockLogKeys"
 	SidProtectPlatformRoles = "ProtectBedrockPlatformRoles"
+	SidProtectPlatformCode  = "ProtectBedrockPlatformFunctions"
+	SidProtectConfigRules   = "ProtectBedrockConfigRules"
 	SidApprovedModels       = "DenyUnapprovedModels"
 	SidApprovedMantleModels = "DenyUnapprovedMantleModels"
 	SidApprovedRegions      = "DenyBedrockOutsideRegions"
@@ -66,6 +69,11 @@ type SCPOptions struct {
 	// "amazon.nova-micro-v1:0"); inference on any other model is denied, directly and through
 	// inference profiles. Empty: no model restriction.
 	ApprovedModels []string
+	// ApprovedModelArns are further resource ARN patterns inference may use while
+	// ApprovedModels restricts it: provisioned throughput, custom or imported models, prompt
+	// routers ("arn:aws:bedrock:*:111122223333:provisioned-model/*"). Default: none (those are
+	// denied).
+	ApprovedModelArns []string
 	// ApprovedRegions are the regions Bedrock may be called in. Empty: no region restriction.
 	ApprovedRegions []string
 	// CrossRegionProfiles are the geographic prefixes of system inference profiles ("us",
@@ -125,6 +133,7 @@ var (
 	modelIDRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9.:_-]{1,127}$`)
 	profileRe   = regexp.MustCompile(`^[a-z][a-z-]{1,15}$`)
 	regionRe    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	modelArnRe  = regexp.MustCompile(`^arn:(aws|aws-us-gov|\*):bedrock:[a-z0-9*-]*:[0-9*]*:[a-z-]+/[A-Za-z0-9.:_*?/-]+$`)
 )
 
 // ExemptRoleArnPatterns returns the ArnLike patterns of the roles exempt from the logging
@@ -162,6 +171,11 @@ func (o SCPOptions) Validate() error {
 	check(roleNameRe, "exempt role name", o.ExemptRoleNames, "is not an IAM role name or path/name (letters, digits, +=,.@_-/ and wildcards * ?)")
 	check(bucketPatRe, "log bucket pattern", o.LogBucketPatterns, "is not an S3 bucket name pattern")
 	check(modelIDRe, "approved model", o.ApprovedModels, "is not a Bedrock model ID prefix such as \"anthropic.claude-3-5-haiku\"")
+	for _, a := range o.ApprovedModelArns {
+		if !modelArnRe.MatchString(a) {
+			bad = append(bad, fmt.Sprintf("approved model ARN %q is not a Bedrock resource ARN pattern (arn:<partition>:bedrock:<region>:<account>:<type>/<id>, wildcards allowed)", a))
+		}
+	}
 	check(regionRe, "approved region", o.ApprovedRegions, "is not an AWS region such as \"us-east-1\"")
 	check(profileRe, "cross-region profile prefix", o.CrossRegionProfiles, "is not a geographic inference-profile prefix such as \"us\", \"eu\" or \"global\"")
 	for _, g := range o.LogGroupNames {
@@ -249,16 +263,46 @@ func Statements(o SCPOptions) []Statement {
 		// those names; otherwise anyone allowed to create roles could name one after a
 		// platform role. (Service-linked roles, which create the StackSet execution roles, are
 		// not subject to SCPs.)
+		// Passing an exempt role to a new function or service would hand its exemption to code
+		// anyone wrote; the replication role is protected too, so archiving cannot be stopped by
+		// editing it.
 		out = append(out, Statement{
 			Sid:    SidProtectPlatformRoles,
 			Effect: "Deny",
 			Action: []string{
 				"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRolePermissionsBoundary",
-				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
+				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PassRole", "iam:PutRolePermissionsBoundary",
 				"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
 			},
-			Resource:  o.ExemptRoleArnPatterns(),
+			Resource:  append(o.ExemptRoleArnPatterns(), naming.RoleArnPattern(p, naming.ReplicationRolePattern)),
 			Condition: map[string]map[string]any{"ArnNotLike": exempt},
+		})
+		// The logging-configuration function runs as an exempt role: whoever could change its
+		// code, or invoke it with a forged Delete event, could switch logging off. The
+		// compliance-rule function is covered by the same name pattern. (CloudFormation invokes
+		// custom resources with the deploying role, which is exempt; AWS Config invokes rules
+		// as its service principal, which SCPs do not restrict.)
+		out = append(out, Statement{
+			Sid:    SidProtectPlatformCode,
+			Effect: "Deny",
+			Action: []string{
+				"lambda:AddPermission", "lambda:DeleteFunction", "lambda:InvokeFunction",
+				"lambda:PutFunctionConcurrency", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+			},
+			Resource:  fmt.Sprintf("arn:%s:lambda:*:*:function:%s", p, naming.LambdaFunctionPattern),
+			Condition: map[string]map[string]any{"ArnNotLike": exempt},
+		})
+		// Config rule ARNs carry a generated ID, not the name: the baseline's rules are found by
+		// the baseline tag, as its keys are.
+		out = append(out, Statement{
+			Sid:      SidProtectConfigRules,
+			Effect:   "Deny",
+			Action:   []string{"config:DeleteConfigRule", "config:DeleteEvaluationResults", "config:PutConfigRule"},
+			Resource: "*",
+			Condition: map[string]map[string]any{
+				"StringEquals": {"aws:ResourceTag/" + naming.BaselineTagKey: naming.BaselineTagValue},
+				"ArnNotLike":   exempt,
+			},
 		})
 	}
 	if len(o.ApprovedModels) > 0 {
@@ -272,8 +316,13 @@ func Statements(o SCPOptions) []Statement {
 			allowed = append(allowed, fmt.Sprintf("arn:%s:bedrock:*:*:inference-profile/*.%s*", p, m))
 		}
 		// Application inference profiles have opaque IDs; invoking one is also authorized
-		// against the foundation model it routes to, which the list above restricts.
-		allowed = append(allowed, fmt.Sprintf("arn:%s:bedrock:*:*:application-inference-profile/*", p))
+		// against the foundation model it routes to, which the list above restricts. Batch
+		// jobs and asynchronous invocations are authorized against their model too.
+		allowed = append(allowed,
+			fmt.Sprintf("arn:%s:bedrock:*:*:application-inference-profile/*", p),
+			fmt.Sprintf("arn:%s:bedrock:*:*:async-invoke/*", p),
+			fmt.Sprintf("arn:%s:bedrock:*:*:model-invocation-job/*", p))
+		allowed = append(allowed, sortedUnique(o.ApprovedModelArns)...)
 		out = append(out, Statement{
 			Sid:         SidApprovedModels,
 			Effect:      "Deny",

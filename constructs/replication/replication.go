@@ -10,6 +10,7 @@ package replication
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -37,6 +38,11 @@ type ReplicationProps struct {
 	HubAccount string
 	// OAMSinkArn is the hub's observability sink in this region. Default: none, no link.
 	OAMSinkArn *string
+	// OAMSinkArns maps hub regions to the hub's sink ARN there; the stack links to the sink of
+	// its own region, if any. An environment-agnostic stack (a StackSet template deployed to
+	// several regions) chooses at deployment with conditions on AWS::Region. Ignored when
+	// OAMSinkArn is set. Default: none.
+	OAMSinkArns map[string]string
 }
 
 // Replication is the replication rule, its role and the optional OAM link.
@@ -179,17 +185,98 @@ func NewReplication(scope constructs.Construct, id string, props *ReplicationPro
 				Bucket:                  jsii.String(destArn),
 				Account:                 jsii.String(props.HubAccount),
 				EncryptionConfiguration: &awss3.CfnBucket_EncryptionConfigurationProperty{ReplicaKmsKeyId: jsii.String(destKeyAlias)},
+				// Replication metrics (AWS/S3 OperationsFailedReplication, ReplicationLatency...
+				// by SourceBucket, DestinationBucket, RuleId), without Replication Time Control:
+				// the hub alarms on failures across the organization.
+				Metrics: &awss3.CfnBucket_MetricsProperty{Status: jsii.String("Enabled")},
 			},
 		}},
 	})
 
 	r := &replication{Construct: c, role: role, dest: destArn}
-	if props.OAMSinkArn != nil && *props.OAMSinkArn != "" {
+	sink := props.OAMSinkArn
+	var sinkCondition awscdk.CfnCondition
+	if sink == nil && len(props.OAMSinkArns) > 0 {
+		if !*awscdk.Token_IsUnresolved(stack.Region()) {
+			if a := props.OAMSinkArns[region]; a != "" {
+				sink = jsii.String(a)
+			}
+		} else {
+			sink, sinkCondition = sinkByRegion(c, props.OAMSinkArns)
+		}
+	}
+	if sink != nil && *sink != "" {
 		r.link = awsoam.NewCfnLink(c, jsii.String("ObservabilityLink"), &awsoam.CfnLinkProps{
-			SinkIdentifier: props.OAMSinkArn,
+			SinkIdentifier: sink,
 			ResourceTypes:  jsii.Strings("AWS::CloudWatch::Metric"),
 			LabelTemplate:  jsii.String("$AccountName"),
 		})
+		if sinkCondition != nil {
+			r.link.CfnOptions().SetCondition(sinkCondition)
+		}
 	}
 	return r
+}
+
+// sinkByRegion picks the sink of the deployment region in an environment-agnostic template:
+// one condition per region with a sink, the link only where one holds, and the ARN chosen by
+// nested Fn::If (no Fn::FindInMap, which fails in a region missing from the map).
+func sinkByRegion(scope constructs.Construct, arns map[string]string) (*string, awscdk.CfnCondition) {
+	regions := make([]string, 0, len(arns))
+	for r, a := range arns {
+		if a != "" {
+			regions = append(regions, r)
+		}
+	}
+	if len(regions) == 0 {
+		return nil, nil
+	}
+	sort.Strings(regions)
+	conds := make([]awscdk.CfnCondition, len(regions))
+	for i, r := range regions {
+		conds[i] = awscdk.NewCfnCondition(scope, jsii.String("SinkIn"+conditionSuffix(r)), &awscdk.CfnConditionProps{
+			Expression: awscdk.Fn_ConditionEquals(awscdk.Aws_REGION(), jsii.String(r)),
+		})
+	}
+	var value any = awscdk.Aws_NO_VALUE()
+	for i := len(regions) - 1; i >= 0; i-- {
+		value = awscdk.Fn_ConditionIf(conds[i].LogicalId(), arns[regions[i]], value)
+	}
+	return awscdk.Token_AsString(value, nil), orConditions(scope, conds)
+}
+
+// orConditions is one condition true when any of conds is (Fn::Or takes 2 to 10 operands).
+func orConditions(scope constructs.Construct, conds []awscdk.CfnCondition) awscdk.CfnCondition {
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	var ors []awscdk.ICfnConditionExpression
+	for i := 0; i < len(conds); i += 10 {
+		chunk := conds[i:min(i+10, len(conds))]
+		if len(chunk) == 1 {
+			ors = append(ors, chunk[0])
+			continue
+		}
+		exprs := make([]awscdk.ICfnConditionExpression, len(chunk))
+		for j, c := range chunk {
+			exprs[j] = c
+		}
+		ors = append(ors, awscdk.Fn_ConditionOr(exprs...))
+	}
+	expr := ors[0]
+	if len(ors) > 1 {
+		expr = awscdk.Fn_ConditionOr(ors...)
+	}
+	return awscdk.NewCfnCondition(scope, jsii.String("SinkInThisRegion"), &awscdk.CfnConditionProps{Expression: expr})
+}
+
+// conditionSuffix turns a region into a logical-ID suffix: us-east-1 -> UsEast1.
+func conditionSuffix(region string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(region, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
 }

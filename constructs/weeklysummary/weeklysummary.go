@@ -147,6 +147,11 @@ func NewWeeklySummary(scope constructs.Construct, id string, props *WeeklySummar
 			Resources: jsii.Strings(workgroupArn),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("UseTheGlueDataCatalog"),
+			Actions:   jsii.Strings("athena:GetDataCatalog"),
+			Resources: jsii.Strings(fmt.Sprintf("arn:%s:athena:%s:%s:datacatalog/AwsDataCatalog", partition, region, account)),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:       jsii.String("ReadTheTableDefinition"),
 			Actions:   jsii.Strings("glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"),
 			Resources: jsii.Strings(glue("catalog"), glue("database/"+props.Database), glue("table/"+props.Database+"/"+props.Table)),

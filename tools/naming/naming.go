@@ -76,6 +76,14 @@ func LoggingConfigRoleName(region string) string { return Project + "-logging-co
 // LoggingConfigRolePattern matches LoggingConfigRoleName in every region.
 const LoggingConfigRolePattern = Project + "-logging-config-*"
 
+// LoggingConfigFunctionName is the member stack's function that puts the logging
+// configuration (function names are regional, so one name serves every region); the SCPs
+// protect functions named LambdaFunctionPattern.
+const LoggingConfigFunctionName = Project + "-logging-config"
+
+// LambdaFunctionPattern matches the functions of bedrockgov's stacks.
+const LambdaFunctionPattern = Project + "-*"
+
 // ReplicationRoleName is the member role S3 assumes to replicate the log bucket into the hub
 // archive, one per region.
 func ReplicationRoleName(region string) string { return Project + "-log-replication-" + region }
