@@ -228,6 +228,30 @@ func TestPipelineWaves(t *testing.T) {
 			}
 		}
 	}
+	// The asset builds are started by the pipeline's CodeBuild action role, scoped to its own
+	// projects; the asset projects' service role starts no build (its CDK grant is denied).
+	if stages[3].Name != "Assets" {
+		t.Fatalf("the example publishes the StackSet templates: want an Assets stage, got %s", stages[3].Name)
+	}
+	for _, a := range stages[3].Actions {
+		if !strings.Contains(a.DeployRole, "PipelineCodeBuildActionRole") {
+			t.Errorf("asset action %s runs as %s, not the CodeBuild action role", a.Name, a.DeployRole)
+		}
+	}
+	denied := false
+	for id, r := range res {
+		if r["Type"] == "AWS::IAM::Policy" && strings.HasPrefix(id, "PipelineAssetsFileRoleDefaultPolicy") {
+			for _, st := range cdkassert.Statements(r["Properties"].(map[string]any)["PolicyDocument"]) {
+				if st["Sid"] == "AssetBuildsStartNoBuilds" && st["Effect"] == "Deny" && st["Resource"] == "*" &&
+					strings.Contains(cdkassert.JSON(st["Action"]), "codebuild:StartBuild") {
+					denied = true
+				}
+			}
+		}
+	}
+	if !denied {
+		t.Error("the asset role may start any CodeBuild build of the account")
+	}
 	if stages[2].Actions[0].Name != "SelfMutate" {
 		t.Errorf("no self-mutation: %+v", stages[2])
 	}

@@ -201,6 +201,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		}
 	}
 	confineArtifactKeyGrant(stack, pipeline, out.SupportStacks)
+	confineAssetRole(pipeline)
 
 	keys := make([]string, 0, len(props.Tags))
 	for k := range props.Tags {
@@ -263,6 +264,27 @@ func confineArtifactKeyGrant(stack awscdk.Stack, pipeline pipelines.CodePipeline
 		Effect:       awsiam.Effect_DENY,
 		Actions:      jsii.Strings(artifactKeyActions...),
 		NotResources: jsii.Strings(allowed...),
+	}))
+}
+
+// confineAssetRole takes from the asset-publishing projects' service role the permission CDK
+// Pipelines gives it to start, watch and stop any CodeBuild build of the account: the role runs
+// the asset builds and never starts one (the pipeline starts them with its CodeBuild action
+// role, which is scoped to its own projects).
+func confineAssetRole(pipeline pipelines.CodePipeline) {
+	assets := pipeline.Node().TryFindChild(jsii.String("Assets"))
+	if assets == nil {
+		return
+	}
+	role, ok := assets.Node().TryFindChild(jsii.String("FileRole")).(awsiam.IRole)
+	if !ok || role == nil {
+		panic("stacks: NewPipelineStack: cannot find the asset-publishing role to confine it")
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("AssetBuildsStartNoBuilds"),
+		Effect:    awsiam.Effect_DENY,
+		Actions:   jsii.Strings("codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"),
+		Resources: jsii.Strings("*"),
 	}))
 }
 
@@ -350,7 +372,7 @@ func suppressPipelineGrants(stack awscdk.Stack, repository string, withTests boo
 	// asset-publishing CodeBuild projects it creates after that role.
 	if p := stack.Node().TryFindChild(jsii.String("Pipeline")); p != nil && p.Node().TryFindChild(jsii.String("Assets")) != nil {
 		suppress("/Pipeline/Assets/FileRole/DefaultPolicy/Resource", artifactReason+
-			"; the asset-publishing CodeBuild projects are created after this shared role, so their log groups and report groups are granted by the /aws/codebuild/ and report-group/ prefixes of this account and region, and the role starts and watches those builds (codebuild:StartBuild, BatchGetBuilds, StopBuild on '*'); it assumes only the target accounts' CDK file-publishing roles",
+			"; the asset-publishing CodeBuild projects are created after this shared role, so their log groups and report groups are granted by the /aws/codebuild/ and report-group/ prefixes of this account and region; the codebuild:StartBuild, BatchGetBuilds and StopBuild grant on '*' is cancelled by the statement AssetBuildsStartNoBuilds of the same policy; the role assumes only the target accounts' CDK file-publishing roles",
 			append(append([]interface{}{}, artifactGrants...), "Resource::*",
 				rx(`/^Resource::arn:<AWS::Partition>:logs:[a-z0-9-]+:[0-9]{12}:log-group:\/aws\/codebuild\/\*$/`),
 				rx(`/^Resource::arn:<AWS::Partition>:codebuild:[a-z0-9-]+:[0-9]{12}:report-group\/\*$/`))...)
