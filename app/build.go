@@ -58,6 +58,9 @@ func (d Deployer) Synthesizer() awscdk.IStackSynthesizer {
 type OrgWideBuilder struct {
 	// Wave names the role's pipeline wave ("hub", "org").
 	Wave string
+	// Configured reports whether the configuration has the role's section, so Build makes at
+	// least one stack; otherwise the pipeline has no wave for the role.
+	Configured func(cfg *config.Config) bool
 	// Build adds the role's stacks to scope.
 	Build func(scope constructs.Construct, cfg *config.Config, d Deployer) []awscdk.Stack
 }
@@ -68,8 +71,8 @@ type OrgWideBuilder struct {
 // reaches every account, so it is never promoted automatically). The hub comes first: the
 // member stacks replicate into its archive, and the StackSets roll out the member baseline.
 var orgWide = []OrgWideBuilder{
-	{Wave: "hub", Build: hubBuilder},
-	{Wave: "org", Build: buildOrg},
+	{Wave: "hub", Build: hubBuilder, Configured: func(c *config.Config) bool { return c.Hub != nil && len(c.Hub.Regions) > 0 }},
+	{Wave: "org", Build: buildOrg, Configured: func(c *config.Config) bool { return c.Policies != nil || c.StackSets != nil }},
 }
 
 // Build adds every stack of the configuration to app (the member stacks of each environment,

@@ -34,8 +34,8 @@ const orgWideApproval = "This wave changes organization-wide resources (the hub'
 
 // buildPipeline adds the BedrockPipeline stack and returns it with its cross-region support
 // stacks. Its waves are the environments in configuration order (each behind a manual approval
-// when pipeline.approvalBefore asks), then each organization-wide role of roles that is
-// configured, each behind its own approval. Every wave's stacks are built by the same functions
+// when pipeline.approvalBefore asks), then each organization-wide role of roles whose section
+// is configured, each behind its own approval. Every wave's stacks are built by the same functions
 // as for `cdk deploy`, with the default synthesizer.
 func buildPipeline(app awscdk.App, cfg *config.Config, roles []OrgWideBuilder) []awscdk.Stack {
 	p := cfg.Pipeline
@@ -52,6 +52,9 @@ func buildPipeline(app awscdk.App, cfg *config.Config, roles []OrgWideBuilder) [
 	}
 	for _, r := range roles {
 		r := r
+		if !r.Configured(cfg) {
+			continue
+		}
 		waves = append(waves, stacks.PipelineWave{
 			Name:            r.Wave,
 			Approval:        true,

@@ -379,7 +379,16 @@ func TestOrgWideWavesFollowTheEnvironmentsBehindApprovals(t *testing.T) {
 			return out
 		}}
 	}
-	roles := []OrgWideBuilder{role("hub", "555555555555", "us-east-1", "eu-west-1"), role("org", "999999999999", "us-east-1")}
+	roles := []OrgWideBuilder{role("hub", "555555555555", "us-east-1", "eu-west-1"), role("org", "999999999999", "us-east-1"),
+		// A role whose section is absent gets no wave.
+		{Wave: "absent", Configured: func(*config.Config) bool { return false },
+			Build: func(constructs.Construct, *config.Config, Deployer) []awscdk.Stack {
+				t.Error("built an unconfigured role")
+				return nil
+			}}}
+	for i := range roles[:2] {
+		roles[i].Configured = func(*config.Config) bool { return true }
+	}
 	var built []awscdk.Stack
 	cdkassert.Must(t, func() {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
@@ -518,4 +527,24 @@ func TestPipelineRoleUsesOnlyTheArtifactKeys(t *testing.T) {
 			"OnlyThePipelineArtifactKeys: no artifact store in eu-west-1"),
 	})
 	iamsim.CheckIAMReference(t, resolved)
+}
+
+// TestOrgWideRolesConfigured: the hub and management waves exist exactly when their sections do.
+func TestOrgWideRolesConfigured(t *testing.T) {
+	cfg := config.Example()
+	var waves []string
+	for _, r := range orgWide {
+		if r.Configured(cfg) {
+			waves = append(waves, r.Wave)
+		}
+	}
+	if strings.Join(waves, ",") != "hub,org" {
+		t.Errorf("example org-wide waves %v, want hub then org", waves)
+	}
+	cfg.Hub, cfg.Policies, cfg.StackSets = nil, nil, nil
+	for _, r := range orgWide {
+		if r.Configured(cfg) {
+			t.Errorf("%s configured without its section", r.Wave)
+		}
+	}
 }

@@ -28,7 +28,7 @@ type PipelineWave struct {
 	ApprovalComment string
 	// Stacks adds the wave's stacks to stage (a CDK Stage inside the pipeline stack) and returns
 	// them. It must give every stack an explicit StackName, so the pipeline deploys the same
-	// CloudFormation stacks as `cdk deploy`.
+	// CloudFormation stacks as `cdk deploy`, and return at least one.
 	Stacks func(stage constructs.Construct) []awscdk.Stack
 }
 
@@ -160,15 +160,14 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 				Comment: jsii.String(comment),
 			}))
 		}
-		wave := pipeline.AddWave(jsii.String(w.Name), &pipelines.WaveOptions{Pre: &pre})
 		stage := awscdk.NewStage(stack, jsii.String(w.Name), nil)
 		for _, a := range props.StageAspects {
 			awscdk.Aspects_Of(stage).Add(a, nil)
 		}
 		if got := w.Stacks(stage); len(got) == 0 {
-			panic(fmt.Sprintf("stacks: NewPipelineStack(%s): wave %q has no stacks", id, w.Name))
+			panic(fmt.Sprintf("stacks: NewPipelineStack(%s): wave %q has no stacks; leave it out of Waves", id, w.Name))
 		}
-		wave.AddStage(stage, nil)
+		pipeline.AddWave(jsii.String(w.Name), &pipelines.WaveOptions{Pre: &pre}).AddStage(stage, nil)
 		out.Stages[w.Name] = stage
 	}
 	pipeline.BuildPipeline()

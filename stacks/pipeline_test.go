@@ -36,7 +36,7 @@ func paramStack(name, account string) func(stage constructs.Construct) []awscdk.
 }
 
 // A pipeline without test commands has no test step (and its synth step stays first); the
-// branch defaults to main; the stack refuses incomplete props and empty waves.
+// branch defaults to main; the stack refuses incomplete props and waves without stacks.
 func TestPipelineStackDefaultsAndRequiredProps(t *testing.T) {
 	var tpl *cdkassert.Template
 	cdkassert.Must(t, func() {
