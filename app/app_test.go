@@ -6,10 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockgov/bedrockgov/app/config"
@@ -18,42 +18,48 @@ import (
 
 func TestMain(m *testing.M) { cdkassert.Main(m) }
 
-// TestWholeAppSynthesizesNagClean builds every stack of the example organization with the
-// AWS Solutions checks, fails on any unsuppressed finding, and checks the cloud assembly holds
-// one member template per environment and region with no assets and no lookups.
+// TestWholeAppSynthesizesNagClean synthesizes the example organization as `cdk synth` does,
+// with no AWS credentials, and checks every stack of the assembly (the pipeline's stages
+// included) has zero unsuppressed cdk-nag findings, and that the member templates are one per
+// environment and region with no assets and no lookups.
 func TestWholeAppSynthesizesNagClean(t *testing.T) {
-	out := t.TempDir()
 	cfg := config.Example()
-	var names []string
-	cdkassert.Must(t, func() {
-		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
-		for _, s := range Build(app, cfg) {
-			names = append(names, *s.StackName())
-			if errs := cdkassert.NagErrors(t, s.Stack); len(errs) != 0 {
-				t.Errorf("%s: unsuppressed cdk-nag findings:\n%s", *s.StackName(), strings.Join(errs, "\n"))
-			}
+	all := exampleAssembly(t)
+	for _, s := range all {
+		if len(s.Errors) != 0 {
+			t.Errorf("%s (%s): unsuppressed cdk-nag findings:\n%s", s.ID, s.StackName, strings.Join(s.Errors, "\n"))
 		}
-		app.Synth(nil)
-	})
+	}
 	var want []string
 	for _, e := range cfg.Environments {
 		for _, r := range e.Regions {
 			want = append(want, MemberStackName(e.Name, r))
 		}
 	}
-	if strings.Join(names, ",") != strings.Join(want, ",") {
-		t.Fatalf("stacks = %v, want %v", names, want)
+	top := byName(all, "")
+	var names []string
+	for n := range top {
+		names = append(names, n)
 	}
-	manifest := readJSON(t, filepath.Join(out, "manifest.json"))
-	if manifest["missing"] != nil {
-		t.Errorf("the app needs context lookups: %v", manifest["missing"])
+	sort.Strings(names)
+	wantAll := append(append([]string{}, want...), PipelineStackName, PipelineStackName+"-support-us-west-2", OrgStackName)
+	for _, r := range cfg.Hub.Regions {
+		wantAll = append(wantAll, HubStackName(r))
+	}
+	for _, r := range cfg.Policies.OrganizationGuardrail.Regions {
+		if r != cfg.Organization.Home() {
+			wantAll = append(wantAll, OrgGuardrailStackName(r))
+		}
+	}
+	sort.Strings(wantAll)
+	if strings.Join(names, ",") != strings.Join(wantAll, ",") {
+		t.Fatalf("stacks = %v, want %v", names, wantAll)
 	}
 	for _, n := range want {
-		tpl := readJSON(t, filepath.Join(out, n+".template.json"))
-		if len(tpl["Resources"].(map[string]any)) < 20 {
+		if len(top[n].Resources()) < 20 {
 			t.Errorf("%s: template looks incomplete", n)
 		}
-		assets := readJSON(t, filepath.Join(out, n+".assets.json"))
+		assets := readJSON(t, filepath.Join(exampleDir, n+".assets.json"))
 		files := assets["files"].(map[string]any)
 		for _, f := range files {
 			src := f.(map[string]any)["source"].(map[string]any)["path"]
@@ -64,13 +70,18 @@ func TestWholeAppSynthesizesNagClean(t *testing.T) {
 		if d, _ := assets["dockerImages"].(map[string]any); len(d) != 0 {
 			t.Errorf("%s has Docker assets", n)
 		}
+		manifest := readJSON(t, filepath.Join(exampleDir, "manifest.json"))
 		art := manifest["artifacts"].(map[string]any)[n].(map[string]any)
 		props := art["properties"].(map[string]any)
 		if (props["terminationProtection"] == true) != strings.Contains(n, "-prod-") {
 			t.Errorf("%s: termination protection = %v, want it on prod only", n, props["terminationProtection"])
 		}
-		if art["environment"] == "aws://unknown-account/unknown-region" {
+		if top[n].Environment == "aws://unknown-account/unknown-region" {
 			t.Errorf("%s is environment-agnostic; it should target its configured account", n)
+		}
+		// `cdk deploy` and StackSets need no bootstrap: no bootstrap-version parameter or rule.
+		if _, ok := top[n].Template["Rules"]; ok {
+			t.Errorf("%s has template rules; the CLI-credentials member template must have none", n)
 		}
 	}
 	// The primary region gets the plain dashboard name; others a region suffix.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -29,19 +30,90 @@ func DashboardName(e config.Environment, region string) string {
 	return fmt.Sprintf("BedrockUsageMonitoring-%s-%s", e.Name, region)
 }
 
-// Build adds every stack of the configuration to app and applies cdk-nag's AWS Solutions
-// checks to all of them.
-func Build(app awscdk.App, cfg *config.Config) []*stacks.MemberStack {
-	var out []*stacks.MemberStack
-	for _, e := range cfg.Environments {
-		for _, region := range e.Regions {
-			out = append(out, stacks.NewMemberStack(app, MemberStackName(e.Name, region), memberProps(cfg, e, region)))
-		}
+// Deployer says who deploys a stack, which decides its synthesizer.
+type Deployer int
+
+const (
+	// DeployByCLI is `cdk deploy` (or CloudFormation, or a StackSet) with the caller's own
+	// credentials: each stack keeps its own synthesizer (the member stack's needs no bootstrap roles).
+	DeployByCLI Deployer = iota
+	// DeployByPipeline is the BedrockPipeline: it deploys across accounts through the CDK
+	// bootstrap roles that trust the tooling account, so stacks use the default synthesizer.
+	DeployByPipeline
+)
+
+// Synthesizer returns the synthesizer for a stack deployed this way; nil keeps the stack's own.
+func (d Deployer) Synthesizer() awscdk.IStackSynthesizer {
+	if d == DeployByPipeline {
+		return awscdk.NewDefaultStackSynthesizer(nil)
 	}
-	buildHub(app, cfg)
-	buildOrg(app, cfg)
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(false)}), nil)
+	return nil
+}
+
+// OrgWideBuilder builds the stacks of one organization-wide account role (the hub, the
+// management account) into scope: the app for `cdk deploy`, or a pipeline stage. It returns no
+// stacks when the role's configuration section is absent. Every stack it creates must set its
+// StackName explicitly (so a pipeline stage deploys the same CloudFormation stack) and take
+// its synthesizer from d.Synthesizer() when that is not nil.
+type OrgWideBuilder struct {
+	// Wave names the role's pipeline wave ("hub", "org").
+	Wave string
+	// Configured reports whether the configuration has the role's section, so Build makes at
+	// least one stack; otherwise the pipeline has no wave for the role.
+	Configured func(cfg *config.Config) bool
+	// Build adds the role's stacks to scope.
+	Build func(scope constructs.Construct, cfg *config.Config, d Deployer) []awscdk.Stack
+}
+
+// orgWide lists the organization-wide roles in promotion order. Each is built by Build for
+// `cdk deploy` and, in the pipeline, deployed in its own wave after every environment, behind
+// its own manual approval (a change to the hub or to the organization's policies and StackSets
+// reaches every account, so it is never promoted automatically). The hub comes first: the
+// member stacks replicate into its archive, and the StackSets roll out the member baseline.
+var orgWide = []OrgWideBuilder{
+	{Wave: "hub", Build: hubBuilder, Configured: func(c *config.Config) bool { return c.Hub != nil && len(c.Hub.Regions) > 0 }},
+	{Wave: "org", Build: buildOrg, Configured: func(c *config.Config) bool { return c.Policies != nil || c.StackSets != nil }},
+}
+
+// Build adds every stack of the configuration to app (the member stacks of each environment,
+// the organization-wide stacks, and the pipeline when configured) and applies cdk-nag's AWS
+// Solutions checks to all of them, pipeline stages included.
+func Build(app awscdk.App, cfg *config.Config) []awscdk.Stack {
+	var out []awscdk.Stack
+	for _, e := range cfg.Environments {
+		out = append(out, buildEnvironment(app, cfg, e, DeployByCLI)...)
+	}
+	for _, b := range orgWide {
+		out = append(out, b.Build(app, cfg, DeployByCLI)...)
+	}
+	if cfg.Pipeline != nil {
+		out = append(out, buildPipeline(app, cfg, orgWide)...)
+	}
+	awscdk.Aspects_Of(app).Add(nagChecks(), nil)
 	return out
+}
+
+func nagChecks() awscdk.IAspect {
+	return cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(false)})
+}
+
+// buildEnvironment adds the member stacks of one environment, one per region.
+func buildEnvironment(scope constructs.Construct, cfg *config.Config, e config.Environment, d Deployer) []awscdk.Stack {
+	var out []awscdk.Stack
+	for _, region := range e.Regions {
+		out = append(out, buildMember(scope, cfg, e, region, d).Stack)
+	}
+	return out
+}
+
+// buildMember adds the member stack of one environment and region to scope (the app, or a
+// pipeline stage) under its fixed stack name.
+func buildMember(scope constructs.Construct, cfg *config.Config, e config.Environment, region string, d Deployer) *stacks.MemberStack {
+	name := MemberStackName(e.Name, region)
+	props := memberProps(cfg, e, region)
+	props.StackName = jsii.String(name)
+	props.Synthesizer = d.Synthesizer()
+	return stacks.NewMemberStack(scope, name, props)
 }
 
 func memberProps(cfg *config.Config, e config.Environment, region string) *stacks.MemberStackProps {

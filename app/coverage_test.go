@@ -56,7 +56,7 @@ func TestUnprotectedLogBucketIsReported(t *testing.T) {
 	out := t.TempDir()
 	cdkassert.Must(t, func() {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
-		buildOrg(app, cfg)
+		buildOrg(app, cfg, DeployByCLI)
 		app.Synth(nil)
 	})
 	data, err := os.ReadFile(filepath.Join(out, StackSetTemplateDir, StackSetTemplateName("prod")))

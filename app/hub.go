@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockgov/bedrockgov/app/config"
@@ -18,15 +19,30 @@ import (
 // HubStackName is the stack name of the hub in one region.
 func HubStackName(region string) string { return "BedrockHub-" + region }
 
-// buildHub adds one BedrockHub-<region> stack per hub region; none without a hub section.
-func buildHub(app awscdk.App, cfg *config.Config) []*stacks.HubStack {
+// buildHub adds one BedrockHub-<region> stack per hub region to scope (the app, or the
+// pipeline's hub stage); none without a hub section.
+func buildHub(scope constructs.Construct, cfg *config.Config, d Deployer) []*stacks.HubStack {
 	h := cfg.Hub
 	if h == nil {
 		return nil
 	}
 	var out []*stacks.HubStack
 	for _, region := range h.Regions {
-		out = append(out, stacks.NewHubStack(app, HubStackName(region), hubProps(cfg, region)))
+		props := hubProps(cfg, region)
+		props.StackName = jsii.String(HubStackName(region))
+		if syn := d.Synthesizer(); syn != nil {
+			props.Synthesizer = syn
+		}
+		out = append(out, stacks.NewHubStack(scope, HubStackName(region), props))
+	}
+	return out
+}
+
+// hubBuilder is buildHub as an organization-wide builder.
+func hubBuilder(scope constructs.Construct, cfg *config.Config, d Deployer) []awscdk.Stack {
+	var out []awscdk.Stack
+	for _, h := range buildHub(scope, cfg, d) {
+		out = append(out, h.Stack)
 	}
 	return out
 }

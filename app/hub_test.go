@@ -19,7 +19,7 @@ func TestHubStacksOfTheExample(t *testing.T) {
 	cfg := config.Example()
 	cdkassert.Must(t, func() {
 		app := awscdk.NewApp(nil)
-		hubs := buildHub(app, cfg)
+		hubs := buildHub(app, cfg, DeployByCLI)
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(false)}), nil)
 		if len(hubs) != len(cfg.Hub.Regions) {
 			t.Fatalf("%d hub stacks for regions %v", len(hubs), cfg.Hub.Regions)
@@ -38,7 +38,7 @@ func TestHubStacksOfTheExample(t *testing.T) {
 	})
 	cfg.Hub = nil
 	cdkassert.Must(t, func() {
-		if hubs := buildHub(awscdk.NewApp(nil), cfg); len(hubs) != 0 {
+		if hubs := buildHub(awscdk.NewApp(nil), cfg, DeployByCLI); len(hubs) != 0 {
 			t.Errorf("hub stacks without a hub section: %d", len(hubs))
 		}
 	})

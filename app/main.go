@@ -1,7 +1,8 @@
 // Command app is the bedrockgov CDK app. `cdk synth` runs it (cdk.json: `go run ./app`); it
 // reads the configuration once from the cdk.json context, validates it as a whole and builds
-// one member-baseline stack per environment and region, with cdk-nag's AWS Solutions checks on
-// every stack. An invalid configuration prints every problem and exits 1 before any template is
+// one member-baseline stack per environment and region, the hub and management-account stacks,
+// and the BedrockPipeline that promotes them all, with cdk-nag's AWS Solutions checks on every
+// stack. An invalid configuration prints every problem and exits 1 before any template is
 // written.
 //
 //	go run ./app -example-config   prints the built-in example configuration

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bedrockgov/bedrockgov/app/config"
@@ -41,7 +42,7 @@ func StackSetTemplateName(profile string) string {
 // region) when the configuration has a `policies` or `stackSets` section. StackSet templates
 // are synthesized by the same member-stack code, environment-agnostic, in a second app whose
 // output folder is cdk.out/stacksets.
-func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
+func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awscdk.Stack {
 	if cfg.Policies == nil && cfg.StackSets == nil {
 		return nil
 	}
@@ -51,7 +52,7 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 	env := &awscdk.Environment{Account: jsii.String(org.ManagementAccount), Region: jsii.String(home)}
 	tags := map[string]string{"Organization": org.Name, naming.BaselineTagKey: naming.BaselineTagValue}
 	props := &stacks.OrgStackProps{
-		StackProps: awscdk.StackProps{Env: env, TerminationProtection: jsii.Bool(true)},
+		StackProps: awscdk.StackProps{Env: env, TerminationProtection: jsii.Bool(true), StackName: jsii.String(OrgStackName), Synthesizer: d.Synthesizer()},
 		Tags:       tags,
 	}
 	var extra []awscdk.Stack
@@ -80,8 +81,10 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 					props.Guardrail = gp
 					continue
 				}
-				extra = append(extra, stacks.NewOrgGuardrailStack(app, OrgGuardrailStackName(region), &stacks.OrgGuardrailStackProps{
+				extra = append(extra, stacks.NewOrgGuardrailStack(scope, OrgGuardrailStackName(region), &stacks.OrgGuardrailStackProps{
 					StackProps: awscdk.StackProps{
+						StackName:             jsii.String(OrgGuardrailStackName(region)),
+						Synthesizer:           d.Synthesizer(),
 						Env:                   &awscdk.Environment{Account: jsii.String(org.ManagementAccount), Region: jsii.String(region)},
 						TerminationProtection: jsii.Bool(true),
 					},
@@ -105,7 +108,7 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 		}
 	}
 	if s := cfg.StackSets; s != nil {
-		outdir := filepath.Join(*app.Outdir(), StackSetTemplateDir)
+		outdir := filepath.Join(*assemblyOf(scope).Outdir(), StackSetTemplateDir)
 		templates := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 		var callAs *string
 		if s.CallAs != "" {
@@ -162,8 +165,10 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 		bucketWarnings = warnings
 	}
 	if s := cfg.StackSets; s != nil && s.CallAs == "DELEGATED_ADMIN" {
-		delegated := stacks.NewOrgStack(app, OrgStackSetsStackName, &stacks.OrgStackProps{
+		delegated := stacks.NewOrgStack(scope, OrgStackSetsStackName, &stacks.OrgStackProps{
 			StackProps: awscdk.StackProps{
+				StackName:             jsii.String(OrgStackSetsStackName),
+				Synthesizer:           d.Synthesizer(),
 				Env:                   &awscdk.Environment{Account: jsii.String(s.DelegatedAdminAccount), Region: jsii.String(home)},
 				TerminationProtection: jsii.Bool(true),
 				Description:           jsii.String("bedrockgov StackSets (delegated administrator): roll the member baseline out to organizational units"),
@@ -177,11 +182,20 @@ func buildOrg(app awscdk.App, cfg *config.Config) []awscdk.Stack {
 	if props.SCPs == nil && props.Guardrail == nil && props.StackSets == nil && props.SpendAnomaly == nil {
 		return extra
 	}
-	orgStack := stacks.NewOrgStack(app, OrgStackName, props)
+	orgStack := stacks.NewOrgStack(scope, OrgStackName, props)
 	for _, w := range bucketWarnings {
 		awscdk.Annotations_Of(orgStack.Stack).AddWarningV2(jsii.String("bedrockgov:UnprotectedLogBucket"), jsii.String(w))
 	}
 	return append([]awscdk.Stack{orgStack.Stack}, extra...)
+}
+
+// assemblyOf is the stage whose cloud assembly scope's stacks are written to: scope itself when
+// it is the app or a pipeline stage.
+func assemblyOf(scope constructs.Construct) awscdk.Stage {
+	if *awscdk.Stage_IsStage(scope) {
+		return scope.(awscdk.Stage)
+	}
+	return awscdk.Stage_Of(scope)
 }
 
 func guardrailProps(cfg *config.Config, g *config.OrganizationGuardrail, region, partition string) *orgpolicies.OrganizationGuardrailProps {

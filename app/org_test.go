@@ -227,7 +227,7 @@ func TestDelegatedAdministratorStackSets(t *testing.T) {
 	envs := map[string]string{}
 	cdkassert.Must(t, func() {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
-		for _, s := range buildOrg(app, cfg) {
+		for _, s := range buildOrg(app, cfg, DeployByCLI) {
 			envs[*s.StackName()] = *s.Account()
 		}
 		app.Synth(nil)

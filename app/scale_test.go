@@ -115,7 +115,7 @@ func TestScaleThousandAccountsFourRegions(t *testing.T) {
 	var stackNames []string
 	cdkassert.Must(t, func() {
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out)})
-		for _, s := range buildOrg(app, org.cfg) {
+		for _, s := range buildOrg(app, org.cfg, DeployByCLI) {
 			stackNames = append(stackNames, *s.StackName())
 		}
 		app.Synth(nil)

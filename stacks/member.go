@@ -34,6 +34,9 @@ const (
 
 // MemberStackProps configures a member-account baseline stack.
 type MemberStackProps struct {
+	// StackProps.Synthesizer defaults to the CLI-credentials synthesizer (no bootstrap roles, no
+	// bootstrap-version rule: `cdk deploy` with the caller's credentials, and StackSets); a
+	// pipeline that deploys through the bootstrap roles passes the default synthesizer.
 	awscdk.StackProps
 	// EnvironmentName, e.g. "prod"; used in names and descriptions.
 	EnvironmentName string

@@ -50,6 +50,9 @@ type Config struct {
 	// StackSets roll the member baseline out to organizational units from the BedrockOrg
 	// stack. Optional.
 	StackSets *StackSets `json:"stackSets,omitempty"`
+	// Pipeline configures the BedrockPipeline stack (CDK Pipelines promotion across the
+	// environments). Optional.
+	Pipeline *Pipeline `json:"pipeline,omitempty"`
 }
 
 // Organization holds organization-wide settings.

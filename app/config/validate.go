@@ -82,6 +82,9 @@ func (c *Config) Validate() error {
 	if c.StackSets != nil {
 		c.StackSets.validate(c, &p)
 	}
+	if c.Pipeline != nil {
+		c.Pipeline.validate(c, "pipeline", &p)
+	}
 	if len(p) > 0 {
 		return &ValidationError{Problems: p}
 	}
