@@ -178,7 +178,9 @@ func (e *env) printAthenaSQL(ctx context.Context, o *options, stdout, stderr io.
 	return 0
 }
 
-// fromAthena runs the report's query in Athena over the hub table.
+// fromAthena runs the report's query in Athena over the hub tables. A hub region's archive and
+// table hold that region's logs only, so each log region is one query, run in that region's
+// workgroup; their grouped rows feed one aggregation.
 func (e *env) fromAthena(ctx context.Context, o *options, prices *usage.PriceTable, stderr io.Writer) (*usage.Report, error) {
 	a := &o.athena
 	q, cfgp, err := e.athenaQueryFor(ctx, o, true, stderr)
@@ -190,9 +192,36 @@ func (e *env) fromAthena(ctx context.Context, o *options, prices *usage.PriceTab
 	if o.resolveProfiles {
 		opt.Resolve = newResolver(ctx, cfg, stderr)
 	}
-	run := athenaRun{api: athena.NewFromConfig(cfg), workgroup: a.workgroup, database: a.database, poll: e.poll,
-		pricePerTB: a.pricePerTB, quiet: o.quiet, stderr: stderr}
-	return run.report(ctx, q, opt)
+	agg := usage.NewAggregator(usage.NewConfig(opt))
+	var scanned int64
+	var cost float64
+	var queries []string
+	for _, region := range q.Regions {
+		rc := cfg.Copy()
+		rc.Region = region
+		run := athenaRun{api: athena.NewFromConfig(rc), workgroup: a.workgroup, database: a.database, poll: e.poll,
+			pricePerTB: a.pricePerTB, quiet: o.quiet, stderr: stderr}
+		rq := q
+		rq.Regions = []string{region}
+		res, err := run.query(ctx, rq)
+		if err != nil {
+			return nil, fmt.Errorf("region %s: %w", region, err)
+		}
+		if err := addAthenaRows(agg, res.rows); err != nil {
+			return nil, fmt.Errorf("athena query %s in %s: %w", res.id, region, err)
+		}
+		scanned += res.scanned
+		cost += res.cost
+		queries = append(queries, res.id+" ("+region+")")
+	}
+	table := strings.ReplaceAll(q.Table, `"`, "")
+	rep := usage.BuildReport(agg, "athena "+table+" (workgroup "+a.workgroup+")", q.From, q.To)
+	rep.Bytes = scanned
+	rep.Notes = append(rep.Notes,
+		fmt.Sprintf("aggregated in Amazon Athena (queries %s, one per region: each hub region's archive holds that region's logs) over %s", strings.Join(queries, ", "), listSome("account", q.Accounts, 10)),
+		fmt.Sprintf("the queries scanned %d bytes: estimated query cost $%.6f at $%g per TB scanned (list price; 10 MB minimum per query; not included in estimated_cost_usd)", scanned, cost, a.pricePerTB),
+		"skipped_lines counts lines Athena read that are not usable records; unreadable objects fail the query instead of being counted")
+	return rep, nil
 }
 
 // organizationAccounts lists every account of the organization (suspended and closed accounts
@@ -227,10 +256,19 @@ type athenaRun struct {
 	stderr     io.Writer
 }
 
-func (r *athenaRun) report(ctx context.Context, q athenaQuery, opt usage.Options) (*usage.Report, error) {
+// athenaResult is one finished query: its ID, grouped rows, bytes scanned and estimated cost.
+type athenaResult struct {
+	id      string
+	rows    []athenaRow
+	scanned int64
+	cost    float64
+}
+
+// query runs the report's SQL for q in the run's workgroup and reads every result page.
+func (r *athenaRun) query(ctx context.Context, q athenaQuery) (athenaResult, error) {
 	sql, err := athenaSQL(q)
 	if err != nil {
-		return nil, badFlag("%v", err)
+		return athenaResult{}, badFlag("%v", err)
 	}
 	started := time.Now()
 	start, err := r.api.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{
@@ -241,44 +279,33 @@ func (r *athenaRun) report(ctx context.Context, q athenaQuery, opt usage.Options
 	if err != nil {
 		var tm *athenatypes.TooManyRequestsException
 		if errors.As(err, &tm) {
-			return nil, fmt.Errorf("athena StartQueryExecution in workgroup %s: throttled after retries (%s); too many queries are running in the account: wait and run again: %w", r.workgroup, tm.Reason, err)
+			return athenaResult{}, fmt.Errorf("athena StartQueryExecution in workgroup %s: throttled after retries (%s); too many queries are running in the account: wait and run again: %w", r.workgroup, tm.Reason, err)
 		}
-		return nil, fmt.Errorf("athena StartQueryExecution in workgroup %s: %w", r.workgroup, err)
+		return athenaResult{}, fmt.Errorf("athena StartQueryExecution in workgroup %s: %w", r.workgroup, err)
 	}
 	id := aws.ToString(start.QueryExecutionId)
 	if !r.quiet {
-		fmt.Fprintf(r.stderr, "report: athena query %s started in workgroup %s (%d accounts, %d regions, %s to %s)\n",
-			id, r.workgroup, len(q.Accounts), len(q.Regions), q.From.UTC().Format(time.RFC3339), q.To.UTC().Format(time.RFC3339))
+		fmt.Fprintf(r.stderr, "report: athena query %s started in workgroup %s (%d accounts, regions %s, %s to %s)\n",
+			id, r.workgroup, len(q.Accounts), strings.Join(q.Regions, ","), q.From.UTC().Format(time.RFC3339), q.To.UTC().Format(time.RFC3339))
 	}
 	exec, err := r.wait(ctx, id, started)
 	if err != nil {
-		return nil, err
+		return athenaResult{}, err
 	}
 	rows, err := r.results(ctx, id)
 	if err != nil {
-		return nil, err
+		return athenaResult{}, err
 	}
-	agg := usage.NewAggregator(usage.NewConfig(opt))
-	if err := addAthenaRows(agg, rows); err != nil {
-		return nil, fmt.Errorf("athena query %s: %w", id, err)
-	}
-	var scanned int64
+	res := athenaResult{id: id, rows: rows}
 	if st := exec.Statistics; st != nil {
-		scanned = aws.ToInt64(st.DataScannedInBytes)
+		res.scanned = aws.ToInt64(st.DataScannedInBytes)
 	}
-	cost := athenaQueryCost(scanned, r.pricePerTB)
-	table := strings.ReplaceAll(q.Table, `"`, "")
-	rep := usage.BuildReport(agg, "athena "+table+" (workgroup "+r.workgroup+")", q.From, q.To)
-	rep.Bytes = scanned
-	rep.Notes = append(rep.Notes,
-		fmt.Sprintf("aggregated in Amazon Athena (query %s) over %s and regions %s", id, listSome("account", q.Accounts, 10), strings.Join(q.Regions, ",")),
-		fmt.Sprintf("the query scanned %d bytes: estimated query cost $%.6f at $%g per TB scanned (list price; 10 MB minimum per query; not included in estimated_cost_usd)", scanned, cost, r.pricePerTB),
-		"skipped_lines counts lines Athena read that are not usable records; unreadable objects fail the query instead of being counted")
+	res.cost = athenaQueryCost(res.scanned, r.pricePerTB)
 	if !r.quiet {
-		fmt.Fprintf(r.stderr, "report: athena query %s: %d records in %d result rows; scanned %s, estimated query cost $%.4f (list price $%g/TB, 10 MB minimum; estimate)\n",
-			id, rep.Records, len(rows), humanBytes(scanned), cost, r.pricePerTB)
+		fmt.Fprintf(r.stderr, "report: athena query %s: %d result rows; scanned %s, estimated query cost $%.4f (list price $%g/TB, 10 MB minimum; estimate)\n",
+			id, len(rows), humanBytes(res.scanned), res.cost, r.pricePerTB)
 	}
-	return rep, nil
+	return res, nil
 }
 
 // wait polls the query until it ends, printing progress.

@@ -269,7 +269,7 @@ func TestAthenaBenchRequest(t *testing.T) {
 
 // The whole --athena path against the whole --logs path, through the command line: an Athena
 // stub speaking the real wire protocol runs each submitted query on DuckDB (replacing only the
-// table reference) and serves its rows in pages of 4, and the two JSON reports must be equal
+// table reference) and serves its rows in pages of 2 (one query per log region), and the two JSON reports must be equal
 // except for what only the Go reader sees (objects read, unreadable objects, skipped lines) and
 // the source and notes. One day of the trap tree: the next day is read for late deliveries and
 // its records are out of range; no type-coerced line lies in it.
@@ -287,6 +287,7 @@ func TestAthenaCommandOnDuckDBEqualsLogsCommand(t *testing.T) {
 	}
 	root := copyTree(t, tree, skip)
 	stub := &athenaStub{calls: map[string]int{}, states: []string{"RUNNING", "SUCCEEDED"}, scanned: 4096}
+	totalPages := 0
 	stub.onStart = func(sql string) [][][]*string {
 		ref := athenaTableRef("bedrockgov", "invocation_logs")
 		if strings.Count(sql, ref) != 1 {
@@ -303,7 +304,7 @@ func TestAthenaCommandOnDuckDBEqualsLogsCommand(t *testing.T) {
 		}
 		var pages [][][]*string
 		for i, r := range rows {
-			if i%4 == 0 {
+			if i%2 == 0 { // two rows a page, so a query's results span several pages
 				pages = append(pages, nil)
 			}
 			vals := make([]*string, len(stub.cols))
@@ -312,13 +313,17 @@ func TestAthenaCommandOnDuckDBEqualsLogsCommand(t *testing.T) {
 			}
 			pages[len(pages)-1] = append(pages[len(pages)-1], vals)
 		}
-		if len(pages) < 2 {
-			t.Errorf("%d result rows: too few to page", len(rows))
-		}
+		totalPages += len(pages)
 		return pages
 	}
 	got, _ := runJSON(t, athenaEnv(t, stub), append([]string{"--athena", "--accounts", "111111111111,222222222222,333333333333",
 		"--log-regions", "us-east-1,eu-west-1,ap-southeast-1"}, period...)...)
+	if totalPages <= 3 {
+		t.Errorf("%d result pages over the three regions' queries: too few to exercise paging", totalPages)
+	}
+	if stub.calls["StartQueryExecution"] != 3 {
+		t.Errorf("StartQueryExecution calls = %d, want one per log region", stub.calls["StartQueryExecution"])
+	}
 	if stub.calls["GetQueryResults"] < 2 {
 		t.Errorf("GetQueryResults calls = %d: every page must be read", stub.calls["GetQueryResults"])
 	}

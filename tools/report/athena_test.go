@@ -20,6 +20,8 @@ type athenaStub struct {
 	mu          sync.Mutex
 	calls       map[string]int
 	start       map[string]any // the StartQueryExecution request
+	starts      []map[string]any
+	regions     []string       // the signing region of each StartQueryExecution
 	states      []string       // GetQueryExecution answers in turn; the last repeats
 	failure     map[string]any // Status fields of a FAILED answer
 	throttle    bool           // StartQueryExecution answers TooManyRequestsException
@@ -32,6 +34,19 @@ type athenaStub struct {
 	onStart func(sql string) [][][]*string
 	// cols are the result columns; nil means athenaCols.
 	cols []string
+}
+
+// signingRegion reads the region from a SigV4 Authorization header's credential scope.
+func signingRegion(auth string) string {
+	i := strings.Index(auth, "Credential=")
+	if i < 0 {
+		return ""
+	}
+	parts := strings.Split(auth[i+len("Credential="):], "/")
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
 }
 
 var athenaCols = []string{"status", "model_id", "account_id", "operation", "caller", "tag", "day", "records", "errors",
@@ -83,6 +98,8 @@ func (s *athenaStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.start = in
+		s.starts = append(s.starts, in)
+		s.regions = append(s.regions, signingRegion(r.Header.Get("Authorization")))
 		if s.onStart != nil {
 			s.pages = s.onStart(in["QueryString"].(string))
 		}
@@ -205,7 +222,7 @@ func pricesFile(t *testing.T) string {
 func TestAthenaRunsOnePartitionConstrainedQuery(t *testing.T) {
 	stub := newAthenaStub()
 	e := athenaEnv(t, stub)
-	m, stderr := runJSON(t, e, "--athena", "--accounts", "111111111111,222222222222", "--log-regions", "us-east-1,eu-west-1",
+	m, stderr := runJSON(t, e, "--athena", "--accounts", "111111111111,222222222222", "--log-regions", "eu-west-1",
 		"--start", "2026-11-20", "--end", "2026-11-21", "--group-by", "tag:team", "--prices", pricesFile(t), "--format", "json")
 
 	if stub.calls["StartQueryExecution"] != 1 || stub.calls["GetQueryExecution"] != 4 || stub.calls["GetQueryResults"] != 2 {
@@ -221,7 +238,7 @@ func TestAthenaRunsOnePartitionConstrainedQuery(t *testing.T) {
 	for _, want := range []string{
 		`FROM "bedrockgov"."invocation_logs"`,
 		`account IN ('111111111111', '222222222222')`,
-		`region IN ('us-east-1', 'eu-west-1')`,
+		`region IN ('eu-west-1')`,
 		`dt BETWEEN '2026/11/20' AND '2026/11/22'`, // both days, and the next for late deliveries
 		`"$path" NOT LIKE '%/____/__/__/__/data/%'`,
 		`element_at(requestmetadata, 'team')`,
@@ -451,5 +468,27 @@ func TestAthenaOrganizationDeniedSaysWhereToRun(t *testing.T) {
 	}
 	if stub.calls["StartQueryExecution"] != 0 {
 		t.Error("a query ran without its accounts")
+	}
+}
+
+// A hub region's archive and table hold that region's logs only: each log region is its own
+// query, sent to that region's Athena, constraining that region alone.
+func TestAthenaQueriesEachLogRegionInItsOwnRegion(t *testing.T) {
+	stub := newAthenaStub()
+	e := athenaEnv(t, stub)
+	m, _ := runJSON(t, e, "--athena", "--accounts", "111111111111", "--log-regions", "us-east-1,eu-west-1",
+		"--start", "2026-11-20", "--end", "2026-11-21", "--prices", pricesFile(t), "--format", "json")
+	if stub.calls["StartQueryExecution"] != 2 || strings.Join(stub.regions, ",") != "us-east-1,eu-west-1" {
+		t.Fatalf("want one query per log region, sent to that region; got %d starts signed for %v", stub.calls["StartQueryExecution"], stub.regions)
+	}
+	for i, region := range []string{"us-east-1", "eu-west-1"} {
+		sql := stub.starts[i]["QueryString"].(string)
+		if !strings.Contains(sql, "region IN ('"+region+"')") || strings.Count(sql, "region IN (") != 1 || strings.Contains(sql, "', '"+region) {
+			t.Errorf("query %d must constrain %s alone:\n%s", i, region, sql)
+		}
+	}
+	// The stub answers both queries with the same rows: both reach the one aggregation.
+	if recs := num(t, m["records"]); recs != 26 {
+		t.Errorf("records = %v, want both regions' rows (2 x 13)", recs)
 	}
 }
