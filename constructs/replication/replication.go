@@ -239,8 +239,12 @@ func sinkByRegion(scope constructs.Construct, arns map[string]string) (*string, 
 			Expression: awscdk.Fn_ConditionEquals(awscdk.Aws_REGION(), jsii.String(r)),
 		})
 	}
-	var value any = awscdk.Aws_NO_VALUE()
-	for i := len(regions) - 1; i >= 0; i-- {
+	// The link exists only where one of the conditions holds, so the last region needs no
+	// condition of its own: it is the value when all the others are false (and the property is
+	// never empty, which CloudFormation's linter would flag).
+	last := len(regions) - 1
+	var value any = arns[regions[last]]
+	for i := last - 1; i >= 0; i-- {
 		value = awscdk.Fn_ConditionIf(conds[i].LogicalId(), arns[regions[i]], value)
 	}
 	return awscdk.Token_AsString(value, nil), orConditions(scope, conds)
