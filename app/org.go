@@ -42,6 +42,9 @@ func StackSetTemplateName(profile string) string {
 // region) when the configuration has a `policies` or `stackSets` section. StackSet templates
 // are synthesized by the same member-stack code, environment-agnostic, in a second app whose
 // output folder is cdk.out/stacksets.
+// stackSetTemplates maps a configuration to the folder its StackSet templates were written to.
+var stackSetTemplates = map[*config.Config]string{}
+
 func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awscdk.Stack {
 	if cfg.Policies == nil && cfg.StackSets == nil {
 		return nil
@@ -109,6 +112,14 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 	}
 	if s := cfg.StackSets; s != nil {
 		outdir := filepath.Join(*assemblyOf(scope).Outdir(), StackSetTemplateDir)
+		// The templates depend on the configuration only: synthesized once per configuration and
+		// process, a pipeline stage's copy of BedrockOrg publishes the same files.
+		first := stackSetTemplates[cfg] == ""
+		if first {
+			stackSetTemplates[cfg] = outdir
+		} else {
+			outdir = stackSetTemplates[cfg]
+		}
 		templates := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 		var callAs *string
 		if s.CallAs != "" {
@@ -132,9 +143,13 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 			// Names that must differ per region in one account carry the region.
 			mp.Monitoring.DashboardName = jsii.String(fmt.Sprintf("BedrockUsageMonitoring-%s-%s", e.Name, *awscdk.Aws_REGION()))
 			mp.Monitoring.AlarmNamePrefix = jsii.String(fmt.Sprintf("Bedrock-%s-%s", e.Name, *awscdk.Aws_REGION()))
-			stacks.NewMemberStack(templates, "BedrockMember-"+e.Name, mp)
+			if first {
+				stacks.NewMemberStack(templates, "BedrockMember-"+e.Name, mp)
+			}
 		}
-		templates.Synth(nil)
+		if first {
+			templates.Synth(nil)
+		}
 		var warnings []string
 		for _, pr := range s.Profiles {
 			e := cfg.Environment(pr.Environment)
