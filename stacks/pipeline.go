@@ -15,6 +15,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bedrockgov/bedrockgov/constructs/accesslogs"
 )
 
 // PipelineWave is one wave of the pipeline: one CodePipeline stage that deploys the stacks of
@@ -320,21 +322,7 @@ func logAccess(scope constructs.Construct, id string, b awss3.IBucket) awss3.Buc
 			NoncurrentVersionExpiration:         awscdk.Duration_Days(jsii.Number(30)),
 		}},
 	})
-	prefix := "artifacts/"
-	b.Node().DefaultChild().(awss3.CfnBucket).SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
-		DestinationBucketName: logs.BucketName(),
-		LogFilePrefix:         jsii.String(prefix),
-	})
-	logs.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("S3ServerAccessLogsPolicy"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("s3:PutObject"),
-		Resources:  jsii.Strings(*logs.ArnForObjects(jsii.String(prefix + "*"))),
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": *awscdk.Stack_Of(scope).Account()},
-			"ArnLike":      map[string]any{"aws:SourceArn": *b.BucketArn()},
-		},
-	}))
+	accesslogs.Enable(b, logs, "artifacts/", *b.BucketArn())
 	return logs
 }
 

@@ -140,25 +140,8 @@ func (h *Hub) validate(c *Config, p *problems) {
 	if c.Organization.ID == "" {
 		p.add("organization.id: missing; the hub admits only this organization's accounts (aws:PrincipalOrgID), set it to the ID `aws organizations describe-organization` prints (\"o-...\")")
 	}
-	switch {
-	case h.Account == "":
-		p.add("%s.account: missing; set the 12-digit ID of the hub (monitoring and audit) account", at)
-	case !accountRe.MatchString(h.Account):
-		p.add("%s.account: %q is not a 12-digit AWS account ID", at, h.Account)
-	}
-	if len(h.Regions) == 0 {
-		p.add("%s.regions: missing; list every region your environments use (member logs replicate into the hub archive of their own region)", at)
-	}
-	seen := map[string]bool{}
-	for j, r := range h.Regions {
-		switch {
-		case !supportedRegion(r):
-			p.add("%s.regions[%d]: %q is not a known AWS region (for example \"us-east-1\")", at, j, r)
-		case seen[r]:
-			p.add("%s.regions[%d]: %q is listed twice", at, j, r)
-		}
-		seen[r] = true
-	}
+	p.account(at+".account", h.Account, "set the 12-digit ID of the hub (monitoring and audit) account")
+	p.regions(at+".regions", h.Regions, "list every region your environments use (member logs replicate into the hub archive of their own region)")
 	if len(h.Regions) > 0 {
 		part, _ := awsregions.Partition(h.Regions[0])
 		for j, r := range h.Regions {
@@ -166,6 +149,10 @@ func (h *Hub) validate(c *Config, p *problems) {
 				p.add("%s.regions[%d]: %q is in partition %s but %q is in %s; one hub cannot span partitions", at, j, r, q, h.Regions[0], part)
 			}
 		}
+	}
+	seen := map[string]bool{}
+	for _, r := range h.Regions {
+		seen[r] = true
 	}
 	// Every member region needs an archive of its own region to replicate into.
 	for i, e := range c.Environments {

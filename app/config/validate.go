@@ -98,25 +98,8 @@ func (e *Environment) validate(at string, p *problems) {
 	case !nameRe.MatchString(e.Name):
 		p.add("%s.name: %q must be lower-case letters, digits and hyphens, starting with a letter (at most 20)", at, e.Name)
 	}
-	switch {
-	case e.Account == "":
-		p.add("%s.account: missing; set the 12-digit AWS account ID", at)
-	case !accountRe.MatchString(e.Account):
-		p.add("%s.account: %q is not a 12-digit AWS account ID", at, e.Account)
-	}
-	if len(e.Regions) == 0 {
-		p.add("%s.regions: missing; list at least one region such as \"us-east-1\"", at)
-	}
-	seen := map[string]bool{}
-	for j, r := range e.Regions {
-		switch {
-		case !supportedRegion(r):
-			p.add("%s.regions[%d]: %q is not a known AWS region (for example \"us-east-1\", \"eu-west-1\"; China regions are not supported)", at, j, r)
-		case seen[r]:
-			p.add("%s.regions[%d]: %q is listed twice", at, j, r)
-		}
-		seen[r] = true
-	}
+	p.account(at+".account", e.Account, "set the 12-digit AWS account ID")
+	p.regions(at+".regions", e.Regions, "list at least one region such as \"us-east-1\"")
 	if len(e.AlertEmails.Critical) == 0 {
 		p.add("%s.alertEmails.critical: missing; critical alarms need at least one recipient", at)
 	}
@@ -230,6 +213,33 @@ func (e *Environment) validate(at string, p *problems) {
 type problems []string
 
 func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// account checks a required 12-digit account ID at key; hint says what to set when it is missing.
+func (p *problems) account(key, v, hint string) {
+	switch {
+	case v == "":
+		p.add("%s: missing; %s", key, hint)
+	case !accountRe.MatchString(v):
+		p.add("%s: %q is not a 12-digit AWS account ID", key, v)
+	}
+}
+
+// regions checks a required list of known, non-repeated regions at key.
+func (p *problems) regions(key string, regions []string, hint string) {
+	if len(regions) == 0 {
+		p.add("%s: missing; %s", key, hint)
+	}
+	seen := map[string]bool{}
+	for j, r := range regions {
+		switch {
+		case !supportedRegion(r):
+			p.add("%s[%d]: %q is not a known AWS region (for example \"us-east-1\", \"eu-west-1\"; China regions are not supported)", key, j, r)
+		case seen[r]:
+			p.add("%s[%d]: %q is listed twice", key, j, r)
+		}
+		seen[r] = true
+	}
+}
 
 func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)

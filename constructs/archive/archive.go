@@ -19,6 +19,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/bedrockgov/bedrockgov/constructs/accesslogs"
 	"github.com/bedrockgov/bedrockgov/constructs/keys"
 	"github.com/bedrockgov/bedrockgov/tools/awsregions"
 	"github.com/bedrockgov/bedrockgov/tools/naming"
@@ -232,21 +233,7 @@ func NewArchive(scope constructs.Construct, id string, props *ArchiveProps) Arch
 		Resources:  jsii.Strings(bucketArn + "/*"),
 	}))
 
-	accessLogPrefix := "archive/"
-	bucket.Node().DefaultChild().(awss3.CfnBucket).SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
-		DestinationBucketName: accessLogs.BucketName(),
-		LogFilePrefix:         jsii.String(accessLogPrefix),
-	})
-	accessLogs.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("S3ServerAccessLogsPolicy"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("s3:PutObject"),
-		Resources:  jsii.Strings(*accessLogs.ArnForObjects(jsii.String(accessLogPrefix + "*"))),
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
-			"ArnLike":      map[string]any{"aws:SourceArn": bucketArn},
-		},
-	}))
+	accesslogs.Enable(bucket, accessLogs, "archive/", bucketArn)
 
 	return &archive{Construct: c, bucket: bucket, key: key, accessLogs: accessLogs, keyPrefix: keyPrefix}
 }

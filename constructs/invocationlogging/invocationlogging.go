@@ -20,6 +20,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/bedrockgov/bedrockgov/constructs/accesslogs"
 	"github.com/bedrockgov/bedrockgov/constructs/keys"
 	"github.com/bedrockgov/bedrockgov/tools/naming"
 )
@@ -263,21 +264,7 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 
 	// Server access logging, set on the bucket resource with the bucket-policy grant AWS
 	// recommends (not the log-delivery ACL), whatever the app's feature flags say.
-	accessLogPrefix := "invocation-log-bucket/"
-	bucket.Node().DefaultChild().(awss3.CfnBucket).SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
-		DestinationBucketName: accessLogs.BucketName(),
-		LogFilePrefix:         jsii.String(accessLogPrefix),
-	})
-	accessLogs.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("S3ServerAccessLogsPolicy"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("s3:PutObject"),
-		Resources:  jsii.Strings(*accessLogs.ArnForObjects(jsii.String(accessLogPrefix + "*"))),
-		Conditions: &map[string]any{
-			"StringEquals": map[string]any{"aws:SourceAccount": *account},
-			"ArnLike":      map[string]any{"aws:SourceArn": *bucket.BucketArn()},
-		},
-	}))
+	accesslogs.Enable(bucket, accessLogs, "invocation-log-bucket/", *bucket.BucketArn())
 
 	var logGroup awslogs.ILogGroup
 	if props.ExistingLogGroup {
