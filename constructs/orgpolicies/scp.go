@@ -144,6 +144,8 @@ func (o SCPOptions) ExemptRoleArnPatterns() []string {
 		naming.RoleArnPattern(p, naming.StackSetExecutionRolePattern),
 		naming.RoleArnPattern(p, naming.LoggingConfigRolePattern),
 		naming.RoleArnPattern(p, naming.CDKExecutionRolePattern),
+		// The deploy role passes the execution role to CloudFormation (iam:PassRole).
+		naming.RoleArnPattern(p, naming.CDKDeployRolePattern),
 	}
 	for _, n := range o.ExemptRoleNames {
 		out = append(out, naming.RoleArnPattern(p, n))

@@ -102,6 +102,10 @@ const CDKQualifier = "hnb659fds"
 // roles `cdk deploy` and CDK Pipelines deploy through), in every region.
 const CDKExecutionRolePattern = "cdk-" + CDKQualifier + "-cfn-exec-role-*"
 
+// CDKDeployRolePattern matches the deploy roles of CDK bootstrap, which `cdk deploy` and CDK
+// Pipelines assume to start CloudFormation and which pass the execution role to it.
+const CDKDeployRolePattern = "cdk-" + CDKQualifier + "-deploy-role-*"
+
 // RoleArnPattern is an IAM role ARN pattern in any account of the partition, for ArnLike.
 func RoleArnPattern(partition, rolePattern string) string {
 	return fmt.Sprintf("arn:%s:iam::*:role/%s", partition, rolePattern)
