@@ -66,6 +66,7 @@ func buildOrg(scope constructs.Construct, cfg *config.Config, d Deployer) []awsc
 				Partition:                partition,
 				DisableLoggingProtection: !p.Logging(),
 				ExemptRoleNames:          p.BreakGlassRoles,
+				DeployAccounts:           deployAccounts(cfg),
 				LogBucketPatterns:        p.LogBucketPatterns,
 				LogGroupNames:            p.LogGroupNames,
 				ApprovedModels:           p.ApprovedModels,
@@ -238,4 +239,13 @@ func optional(s string) *string {
 		return nil
 	}
 	return jsii.String(s)
+}
+
+// deployAccounts are the accounts whose principals may assume the CDK deploy roles of member
+// accounts: the pipeline's tooling account, when there is one.
+func deployAccounts(cfg *config.Config) []string {
+	if cfg.Pipeline == nil || cfg.Pipeline.Account == "" {
+		return nil
+	}
+	return []string{cfg.Pipeline.Account}
 }

@@ -194,7 +194,12 @@ func (h *Hub) validate(c *Config, p *problems) {
 	if a.InfrequentAccessDays != 0 && a.InfrequentAccessDays < 30 {
 		p.add("%s.archive.infrequentAccessDays: %d must be at least 30 (S3 Standard-IA minimum), or 0 to stay in S3 Standard", at, a.InfrequentAccessDays)
 	}
-	if a.GlacierDays < 0 || (a.GlacierDays > 0 && a.GlacierDays <= a.InfrequentAccessDays) {
+	switch {
+	case a.GlacierDays < 0:
+		p.add("%s.archive.glacierDays: %d must be 0 (never move to Glacier) or a number of days", at, a.GlacierDays)
+	case a.GlacierDays > 0 && a.InfrequentAccessDays > 0 && a.GlacierDays < a.InfrequentAccessDays+30:
+		p.add("%s.archive.glacierDays: %d must be at least 30 days after infrequentAccessDays (%d), because S3 keeps objects in Standard-IA for 30 days at least; use %d or more", at, a.GlacierDays, a.InfrequentAccessDays, a.InfrequentAccessDays+30)
+	case a.GlacierDays > 0 && a.GlacierDays <= a.InfrequentAccessDays:
 		p.add("%s.archive.glacierDays: %d must be greater than infrequentAccessDays (%d), or 0 to never move to Glacier", at, a.GlacierDays, a.InfrequentAccessDays)
 	}
 	switch {

@@ -46,6 +46,11 @@ func TestHubBadValuesAreNamed(t *testing.T) {
 	}{
 		{"hub needs the organization id", func(tr map[string]any) { delete(tr["organization"].(map[string]any), "id") },
 			[]string{"organization.id: missing; the hub admits only this organization's accounts"}},
+		// S3 rejects a Glacier transition less than 30 days after the Standard-IA one.
+		{"archive glacier too soon after standard-ia", func(tr map[string]any) {
+			hubOf(tr)["archive"].(map[string]any)["infrequentAccessDays"] = 30
+			hubOf(tr)["archive"].(map[string]any)["glacierDays"] = 45
+		}, []string{"hub.archive.glacierDays: 45 must be at least 30 days after infrequentAccessDays (30)", "use 60 or more"}},
 		{"account", func(tr map[string]any) { hubOf(tr)["account"] = "4444" },
 			[]string{`hub.account: "4444" is not a 12-digit AWS account ID`}},
 		{"missing regions", func(tr map[string]any) { hubOf(tr)["regions"] = []any{} },
@@ -73,7 +78,7 @@ func TestHubBadValuesAreNamed(t *testing.T) {
 		}, []string{"hub.archive.expirationDays: 365 is shorter than objectLockDays (400)"}},
 		{"transitions", func(tr map[string]any) {
 			hubOf(tr)["archive"] = map[string]any{"objectLockDays": 10, "infrequentAccessDays": 20, "glacierDays": 20, "expirationDays": 15}
-		}, []string{"hub.archive.infrequentAccessDays: 20 must be at least 30", "hub.archive.glacierDays: 20 must be greater than infrequentAccessDays (20)", "hub.archive.expirationDays: 15 must come after the last transition (day 20)"}},
+		}, []string{"hub.archive.infrequentAccessDays: 20 must be at least 30", "hub.archive.glacierDays: 20 must be at least 30 days after infrequentAccessDays (20)", "hub.archive.expirationDays: 15 must come after the last transition (day 20)"}},
 		{"athena cutoff", func(tr map[string]any) {
 			hubOf(tr)["athena"] = map[string]any{"bytesScannedCutoffMB": 5, "resultsExpirationDays": -1}
 		},

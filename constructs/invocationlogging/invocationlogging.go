@@ -279,6 +279,8 @@ func NewInvocationLogging(scope constructs.Construct, id string, props *Invocati
 	}
 
 	role := awsiam.NewRole(c, jsii.String("DeliveryRole"), &awsiam.RoleProps{
+		// A fixed name the organization's SCPs protect from being edited.
+		RoleName:    jsii.String(naming.DeliveryRoleName(*region)),
 		Description: jsii.String("Assumed by Amazon Bedrock to deliver model-invocation logs to " + groupName),
 		AssumedBy: awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), &awsiam.ServicePrincipalOpts{
 			Conditions: bedrockConditions,

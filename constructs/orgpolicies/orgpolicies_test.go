@@ -32,6 +32,7 @@ const (
 
 var exampleOptions = SCPOptions{
 	ExemptRoleNames:     []string{"BreakGlassAdmin"},
+	DeployAccounts:      []string{"555555555555"},
 	ApprovedModels:      []string{"amazon.nova-micro-v1:0", "anthropic.claude-3-5-haiku", "anthropic.claude-sonnet-4"},
 	ApprovedRegions:     []string{"us-east-1", "us-west-2"},
 	CrossRegionProfiles: []string{"us"},
@@ -165,7 +166,8 @@ func TestSCPScenarios(t *testing.T) {
 	// as an exempt role, so changing or invoking it, or passing its role, would bypass the SCP.
 	logFn := "arn:aws:lambda:us-east-1:" + acct + ":function:bedrockgov-logging-config"
 	replRole := "arn:aws:iam::" + acct + ":role/bedrockgov-log-replication-us-east-1"
-	baselineRule := map[string]any{"aws:ResourceTag/ManagedBy": "bedrockgov"}
+	deployRole := "arn:aws:iam::" + acct + ":role/cdk-hnb659fds-deploy-role-" + acct + "-us-east-1"
+	pipelineRole := "arn:aws:iam::555555555555:role/BedrockPipeline-PipelineRole"
 	reqs = append(reqs,
 		req("developer invokes the logging-configuration function with a forged Delete event", developer, "lambda:InvokeFunction", logFn, "us-east-1",
 			iamsim.ExplicitlyDenied, SidProtectPlatformCode+" covers bedrockgov-* functions", nil),
@@ -175,18 +177,24 @@ func TestSCPScenarios(t *testing.T) {
 			iamsim.Allowed, "CloudFormation invokes custom resources with the deploying role, which is exempt", nil),
 		req("developer invokes their own function", developer, "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:"+acct+":function:team-app", "us-east-1",
 			iamsim.Allowed, "only bedrockgov-* functions are protected", nil),
-		req("CDK deploy role passes the execution role to CloudFormation (pipeline and cdk deploy)", "arn:aws:iam::"+acct+":role/cdk-hnb659fds-deploy-role-"+acct+"-us-east-1",
+		req("CDK deploy role passes the execution role to CloudFormation (pipeline and cdk deploy)", deployRole,
 			"iam:PassRole", cdkRole, "us-east-1", iamsim.Allowed, "the CDK deploy role is a platform role: without it no pipeline deployment could start", map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}),
 		req("developer passes the CDK execution role to CloudFormation", developer, "iam:PassRole", cdkRole, "us-east-1",
-			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" denies passing an exempt role", map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}),
+			iamsim.ExplicitlyDenied, SidProtectRolePassing+" denies passing an exempt role", map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}),
 		req("developer passes the logging-configuration role to a function of theirs", developer, "iam:PassRole", logRole, "us-east-1",
-			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" denies passing an exempt role", map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}),
+			iamsim.ExplicitlyDenied, SidProtectRolePassing+" denies passing an exempt role", map[string]any{"iam:PassedToService": "lambda.amazonaws.com"}),
 		req("developer edits the replication role to stop archiving", developer, "iam:PutRolePolicy", replRole, "us-east-1",
 			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" covers the log-replication roles", nil),
-		req("developer deletes the baseline's compliance rule", developer, "config:DeleteConfigRule", "arn:aws:config:us-east-1:"+acct+":config-rule/config-rule-ab12cd", "us-east-1",
-			iamsim.ExplicitlyDenied, SidProtectConfigRules+" matches rules tagged ManagedBy=bedrockgov", baselineRule),
-		req("developer deletes a config rule of their own", developer, "config:DeleteConfigRule", "arn:aws:config:us-east-1:"+acct+":config-rule/config-rule-ff00ee", "us-east-1",
-			iamsim.Allowed, "rules without the baseline tag are not protected", map[string]any{"aws:ResourceTag/ManagedBy": "team"}),
+		req("developer edits the CloudWatch delivery role to stop the log copy", developer, "iam:PutRolePolicy", "arn:aws:iam::"+acct+":role/bedrockgov-log-delivery-us-east-1", "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectPlatformRoles+" covers the log-delivery roles", nil),
+		req("developer assumes the CDK deploy role to run CloudFormation as the exempt execution role", developer, "sts:AssumeRole", deployRole, "us-east-1",
+			iamsim.ExplicitlyDenied, SidProtectDeployRole+": only platform roles and the pipeline's account may assume it", nil),
+		withTrust(req("the pipeline's role in the tooling account assumes the deploy role", pipelineRole, "sts:AssumeRole", deployRole, "us-east-1",
+			iamsim.Allowed, "principals of the configured deploy account are exempt from "+SidProtectDeployRole+" (the role's trust policy, from cdk bootstrap --trust, admits them)",
+			map[string]any{"aws:PrincipalAccount": "555555555555"}),
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::555555555555:root"},"Action":"sts:AssumeRole"}]}`),
+		req("the CDK deploy role changes the logging configuration itself", deployRole, "bedrock:PutModelInvocationLoggingConfiguration", "*", "us-east-1",
+			iamsim.ExplicitlyDenied, "the deploy role may pass the execution role and nothing more: it is not exempt from "+SidProtectLoggingConfig, nil),
 	)
 	// Approved models, directly and through inference profiles.
 	inv := "bedrock:InvokeModel"
@@ -353,4 +361,10 @@ func TestSynthFailsNamingTheOversizedPolicy(t *testing.T) {
 			}
 		}
 	}
+}
+
+// withTrust gives a scenario the resource (trust) policy a cross-account request needs.
+func withTrust(r iamsim.Request, trust string) iamsim.Request {
+	r.ResourcePolicy = trust
+	return r
 }

@@ -35,7 +35,8 @@ const (
 	SidProtectLogKeys       = "ProtectBedrockLogKeys"
 	SidProtectPlatformRoles = "ProtectBedrockPlatformRoles"
 	SidProtectPlatformCode  = "ProtectBedrockPlatformFunctions"
-	SidProtectConfigRules   = "ProtectBedrockConfigRules"
+	SidProtectRolePassing   = "ProtectBedrockPlatformRolePassing"
+	SidProtectDeployRole    = "ProtectBedrockDeployRole"
 	SidApprovedModels       = "DenyUnapprovedModels"
 	SidApprovedMantleModels = "DenyUnapprovedMantleModels"
 	SidApprovedRegions      = "DenyBedrockOutsideRegions"
@@ -51,6 +52,9 @@ type SCPOptions struct {
 	Partition string
 	// DisableLoggingProtection leaves out the statements that protect invocation logging.
 	DisableLoggingProtection bool
+	// DeployAccounts are the accounts whose principals may assume the CDK deploy roles of the
+	// target accounts (the pipeline's tooling account). Default: none; only the exempt roles may.
+	DeployAccounts []string
 	// ExemptRoleNames are IAM role names (wildcards allowed) in every account that may change
 	// the logging configuration and its destinations, in addition to the platform roles: the
 	// StackSet execution role, the logging-configuration role and the CDK deploy role
@@ -144,8 +148,6 @@ func (o SCPOptions) ExemptRoleArnPatterns() []string {
 		naming.RoleArnPattern(p, naming.StackSetExecutionRolePattern),
 		naming.RoleArnPattern(p, naming.LoggingConfigRolePattern),
 		naming.RoleArnPattern(p, naming.CDKExecutionRolePattern),
-		// The deploy role passes the execution role to CloudFormation (iam:PassRole).
-		naming.RoleArnPattern(p, naming.CDKDeployRolePattern),
 	}
 	for _, n := range o.ExemptRoleNames {
 		out = append(out, naming.RoleArnPattern(p, n))
@@ -265,19 +267,44 @@ func Statements(o SCPOptions) []Statement {
 		// those names; otherwise anyone allowed to create roles could name one after a
 		// platform role. (Service-linked roles, which create the StackSet execution roles, are
 		// not subject to SCPs.)
-		// Passing an exempt role to a new function or service would hand its exemption to code
-		// anyone wrote; the replication role is protected too, so archiving cannot be stopped by
-		// editing it.
+		// The replication and delivery roles are protected too, so archiving and the CloudWatch
+		// copy cannot be stopped by editing them.
+		protectedRoles := append(o.ExemptRoleArnPatterns(),
+			naming.RoleArnPattern(p, naming.ReplicationRolePattern), naming.RoleArnPattern(p, naming.DeliveryRolePattern))
 		out = append(out, Statement{
 			Sid:    SidProtectPlatformRoles,
 			Effect: "Deny",
 			Action: []string{
 				"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRolePermissionsBoundary",
-				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PassRole", "iam:PutRolePermissionsBoundary",
+				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
 				"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
 			},
-			Resource:  append(o.ExemptRoleArnPatterns(), naming.RoleArnPattern(p, naming.ReplicationRolePattern)),
+			Resource:  protectedRoles,
 			Condition: map[string]map[string]any{"ArnNotLike": exempt},
+		})
+		// Passing an exempt role to a function or service of one's own would hand its exemption
+		// to that code. The CDK deploy role passes the execution role to CloudFormation, so it
+		// may pass roles, and only that: it is not exempt from anything else.
+		passers := append(o.ExemptRoleArnPatterns(), naming.RoleArnPattern(p, naming.CDKDeployRolePattern))
+		out = append(out, Statement{
+			Sid:       SidProtectRolePassing,
+			Effect:    "Deny",
+			Action:    "iam:PassRole",
+			Resource:  protectedRoles,
+			Condition: map[string]map[string]any{"ArnNotLike": {"aws:PrincipalArn": oneOrMany(passers)}},
+		})
+		// Whoever assumes the deploy role can start CloudFormation as the exempt execution role,
+		// so only the platform roles and principals of the deploying (pipeline) accounts may.
+		deployCond := map[string]map[string]any{"ArnNotLike": exempt}
+		if len(o.DeployAccounts) > 0 {
+			deployCond["StringNotEquals"] = map[string]any{"aws:PrincipalAccount": oneOrMany(sortedUnique(o.DeployAccounts))}
+		}
+		out = append(out, Statement{
+			Sid:       SidProtectDeployRole,
+			Effect:    "Deny",
+			Action:    "sts:AssumeRole",
+			Resource:  naming.RoleArnPattern(p, naming.CDKDeployRolePattern),
+			Condition: deployCond,
 		})
 		// The logging-configuration function runs as an exempt role: whoever could change its
 		// code, or invoke it with a forged Delete event, could switch logging off. The
@@ -293,18 +320,6 @@ func Statements(o SCPOptions) []Statement {
 			},
 			Resource:  fmt.Sprintf("arn:%s:lambda:*:*:function:%s", p, naming.LambdaFunctionPattern),
 			Condition: map[string]map[string]any{"ArnNotLike": exempt},
-		})
-		// Config rule ARNs carry a generated ID, not the name: the baseline's rules are found by
-		// the baseline tag, as its keys are.
-		out = append(out, Statement{
-			Sid:      SidProtectConfigRules,
-			Effect:   "Deny",
-			Action:   []string{"config:DeleteConfigRule", "config:DeleteEvaluationResults", "config:PutConfigRule"},
-			Resource: "*",
-			Condition: map[string]map[string]any{
-				"StringEquals": {"aws:ResourceTag/" + naming.BaselineTagKey: naming.BaselineTagValue},
-				"ArnNotLike":   exempt,
-			},
 		})
 	}
 	if len(o.ApprovedModels) > 0 {

@@ -84,6 +84,13 @@ const LoggingConfigFunctionName = Project + "-logging-config"
 // LambdaFunctionPattern matches the functions of bedrockgov's stacks.
 const LambdaFunctionPattern = Project + "-*"
 
+// DeliveryRoleName is the member role Bedrock assumes to write invocation logs to CloudWatch
+// Logs, one per region; the SCPs protect it by DeliveryRolePattern.
+func DeliveryRoleName(region string) string { return Project + "-log-delivery-" + region }
+
+// DeliveryRolePattern matches DeliveryRoleName in every region.
+const DeliveryRolePattern = Project + "-log-delivery-*"
+
 // ReplicationRoleName is the member role S3 assumes to replicate the log bucket into the hub
 // archive, one per region.
 func ReplicationRoleName(region string) string { return Project + "-log-replication-" + region }
