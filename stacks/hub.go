@@ -10,13 +10,12 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bedrockgov/bedrockgov/constructs/archive"
-	"github.com/bedrockgov/bedrockgov/constructs/keys"
+	"github.com/bedrockgov/bedrockgov/constructs/monitoring"
 	"github.com/bedrockgov/bedrockgov/constructs/orgdashboards"
 	"github.com/bedrockgov/bedrockgov/constructs/querylayer"
 	"github.com/bedrockgov/bedrockgov/constructs/weeklysummary"
@@ -164,43 +163,11 @@ func NewHubStack(scope constructs.Construct, id string, props *HubStackProps) *H
 // the hub account in this region is the platform team's).
 func newAlertTopics(stack awscdk.Stack, emails map[string][]string) (awskms.IKey, map[string]awssns.ITopic) {
 	c := constructs.NewConstruct(stack, jsii.String("Alerts"))
-	alarmConditions := &map[string]any{
-		"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
-		"ArnLike":      map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *stack.Partition(), *stack.Region(), *stack.Account())},
-	}
-	key := awskms.NewKey(c, jsii.String("TopicKey"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts the bedrockgov hub alert topics"),
-		EnableKeyRotation: jsii.Bool(true),
-		PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-	})
-	keys.DenyGrantsExceptForAWSResources(key)
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("AllowCloudWatchAlarmsToPublish"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: alarmConditions,
-	}), jsii.Bool(false))
+	conditions := monitoring.AlarmPublishConditions(stack, "*")
+	key := monitoring.NewTopicKey(c, "TopicKey", "Encrypts the bedrockgov hub alert topics", conditions)
 	topics := map[string]awssns.ITopic{}
 	for _, s := range HubSeverities {
-		t := awssns.NewTopic(c, jsii.String(s), &awssns.TopicProps{
-			DisplayName: jsii.String("bedrockgov hub " + s + " alerts"),
-			MasterKey:   key,
-			EnforceSSL:  jsii.Bool(true),
-		})
-		t.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("AllowCloudWatchAlarmsToPublish"),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-			Actions:    jsii.Strings("sns:Publish"),
-			Resources:  jsii.Strings(*t.TopicArn()),
-			Conditions: alarmConditions,
-		}))
-		list := append([]string(nil), emails[s]...)
-		sort.Strings(list)
-		for _, e := range list {
-			t.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(e), nil))
-		}
-		topics[s] = t
+		topics[s] = monitoring.NewAlertTopic(c, s, "bedrockgov hub "+s+" alerts", key, conditions, emails[s])
 	}
 	return key, topics
 }

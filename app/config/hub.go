@@ -217,21 +217,7 @@ func (h *Hub) validate(c *Config, p *problems) {
 		p.add("%s.athena.resultsExpirationDays: %d must be at least 1 (or omitted for %d)", at, h.Athena.ResultsExpirationDays, DefaultResultsExpirationDays)
 	}
 
-	if len(h.AlertEmails.Critical) == 0 {
-		p.add("%s.alertEmails.critical: missing; organization-level critical alarms need at least one recipient", at)
-	}
-	for _, s := range Severities {
-		dup := map[string]bool{}
-		for j, addr := range h.AlertEmails.For(s) {
-			switch {
-			case !validEmail(addr):
-				p.add("%s.alertEmails.%s[%d]: %q is not a valid email address (expected name@example.com)", at, s, j, addr)
-			case dup[strings.ToLower(addr)]:
-				p.add("%s.alertEmails.%s[%d]: %q is listed twice", at, s, j, addr)
-			}
-			dup[strings.ToLower(addr)] = true
-		}
-	}
+	p.alertEmails(at+".alertEmails", h.AlertEmails, "organization-level critical alarms need at least one recipient")
 
 	regions := make([]string, 0, len(h.OAMSinkArns))
 	for r := range h.OAMSinkArns {

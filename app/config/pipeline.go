@@ -72,12 +72,7 @@ var (
 )
 
 func (p *Pipeline) validate(c *Config, at string, pr *problems) {
-	switch {
-	case p.Account == "":
-		pr.add("%s.account: missing; set the 12-digit ID of the tooling account that holds the pipeline", at)
-	case !accountRe.MatchString(p.Account):
-		pr.add("%s.account: %q is not a 12-digit AWS account ID", at, p.Account)
-	}
+	pr.account(at+".account", p.Account, "set the 12-digit ID of the tooling account that holds the pipeline")
 	if p.Region != "" && !supportedRegion(p.Region) {
 		pr.add("%s.region: %q is not a known AWS region (for example \"us-east-1\")", at, p.Region)
 	}

@@ -100,21 +100,7 @@ func (e *Environment) validate(at string, p *problems) {
 	}
 	p.account(at+".account", e.Account, "set the 12-digit AWS account ID")
 	p.regions(at+".regions", e.Regions, "list at least one region such as \"us-east-1\"")
-	if len(e.AlertEmails.Critical) == 0 {
-		p.add("%s.alertEmails.critical: missing; critical alarms need at least one recipient", at)
-	}
-	for _, s := range Severities {
-		dup := map[string]bool{}
-		for j, addr := range e.AlertEmails.For(s) {
-			switch {
-			case !validEmail(addr):
-				p.add("%s.alertEmails.%s[%d]: %q is not a valid email address (expected name@example.com)", at, s, j, addr)
-			case dup[strings.ToLower(addr)]:
-				p.add("%s.alertEmails.%s[%d]: %q is listed twice", at, s, j, addr)
-			}
-			dup[strings.ToLower(addr)] = true
-		}
-	}
+	p.alertEmails(at+".alertEmails", e.AlertEmails, "critical alarms need at least one recipient")
 	t := e.Thresholds
 	for _, th := range []struct {
 		key string
@@ -221,6 +207,26 @@ func (p *problems) account(key, v, hint string) {
 		p.add("%s: missing; %s", key, hint)
 	case !accountRe.MatchString(v):
 		p.add("%s: %q is not a 12-digit AWS account ID", key, v)
+	}
+}
+
+// alertEmails checks recipients per severity at key: critical needs one (hint says why), and
+// every address is valid and listed once per severity.
+func (p *problems) alertEmails(key string, a AlertEmails, hint string) {
+	if len(a.Critical) == 0 {
+		p.add("%s.critical: missing; %s", key, hint)
+	}
+	for _, s := range Severities {
+		dup := map[string]bool{}
+		for j, addr := range a.For(s) {
+			switch {
+			case !validEmail(addr):
+				p.add("%s.%s[%d]: %q is not a valid email address (expected name@example.com)", key, s, j, addr)
+			case dup[strings.ToLower(addr)]:
+				p.add("%s.%s[%d]: %q is listed twice", key, s, j, addr)
+			}
+			dup[strings.ToLower(addr)] = true
+		}
 	}
 }
 

@@ -2,19 +2,14 @@ package monitoring
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/bedrockgov/bedrockgov/constructs/keys"
 )
 
 // Severity is how urgent an alarm is. Each severity notifies its own SNS topic.
@@ -169,53 +164,16 @@ func NewMonitoring(scope constructs.Construct, id string, props *MonitoringProps
 	m := &monitoring{Construct: c, topics: map[Severity]awssns.ITopic{}}
 	stack := awscdk.Stack_Of(c)
 	// Every alarm name starts with the prefix, so this pattern names exactly this stack's alarms.
-	alarmConditions := &map[string]any{
-		"StringEquals": map[string]any{"aws:SourceAccount": *stack.Account()},
-		"ArnLike": map[string]any{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-*",
-			*stack.Partition(), *stack.Region(), *stack.Account(), prefix)},
-	}
+	alarmConditions := AlarmPublishConditions(stack, prefix+"-*")
 
 	m.key = props.EncryptionKey
 	if m.key == nil {
-		key := awskms.NewKey(c, jsii.String("TopicKey"), &awskms.KeyProps{
-			Description:       jsii.String("Encrypts the Amazon Bedrock monitoring alert topics"),
-			EnableKeyRotation: jsii.Bool(true),
-			PendingWindow:     awscdk.Duration_Days(jsii.Number(30)),
-		})
-		keys.DenyGrantsExceptForAWSResources(key)
-		// CloudWatch alarms publish to encrypted topics with the service's own identity; the
-		// grant holds only for this stack's alarms, in this account and region.
-		key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("AllowCloudWatchAlarmsToPublish"),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-			Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-			Resources:  jsii.Strings("*"),
-			Conditions: alarmConditions,
-		}), jsii.Bool(false))
-		m.key = key
+		m.key = NewTopicKey(c, "TopicKey", "Encrypts the Amazon Bedrock monitoring alert topics", alarmConditions)
 	}
 
 	topics := constructs.NewConstruct(c, jsii.String("Topics"))
 	for _, s := range Severities {
-		t := awssns.NewTopic(topics, jsii.String(string(s)), &awssns.TopicProps{
-			DisplayName: jsii.String(fmt.Sprintf("%s %s alerts", prefix, s)),
-			MasterKey:   m.key,
-			EnforceSSL:  jsii.Bool(true),
-		})
-		// A topic policy replaces SNS's default one, so CloudWatch needs an explicit grant.
-		t.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:        jsii.String("AllowCloudWatchAlarmsToPublish"),
-			Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
-			Actions:    jsii.Strings("sns:Publish"),
-			Resources:  jsii.Strings(*t.TopicArn()),
-			Conditions: alarmConditions,
-		}))
-		emails := append([]string(nil), props.AlertEmails[s]...)
-		sort.Strings(emails)
-		for _, e := range emails {
-			t.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(e), nil))
-		}
-		m.topics[s] = t
+		m.topics[s] = NewAlertTopic(topics, string(s), fmt.Sprintf("%s %s alerts", prefix, s), m.key, alarmConditions, props.AlertEmails[s])
 	}
 
 	alarms := constructs.NewConstruct(c, jsii.String("Alarms"))

@@ -1,21 +1,17 @@
 package querylayer_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bedrockgov/bedrockgov/constructs/querylayer"
-	"github.com/bedrockgov/bedrockgov/tools/hubschema"
+	"github.com/bedrockgov/bedrockgov/tools/hubschema/duckdbtest"
 	"github.com/bedrockgov/bedrockgov/tools/report/usage"
 )
 
@@ -34,59 +30,9 @@ import (
 
 const trapTree = "../../tools/report/testdata/traps/logs"
 
-var duckDir, _ = filepath.Abs("../../tools/report/.duckdb")
-
-var logRecordKeys = []string{"schemaType", "schemaVersion", "timestamp", "accountId", "requestId", "operation", "modelId",
-	"identity", "arn", "requestMetadata", "inferenceRegion", "errorCode", "input", "inputContentType", "inputBodyS3Path",
-	"inputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount", "output", "outputContentType",
-	"outputBodyS3Path", "outputTokenCount"}
-
-func duckColumns(t *testing.T) map[string]string {
-	key := map[string]string{}
-	for _, k := range logRecordKeys {
-		key[strings.ToLower(k)] = k
-	}
-	field := regexp.MustCompile(`[a-z0-9_]+:`)
-	out := map[string]string{}
-	for _, c := range hubschema.Columns {
-		typ := field.ReplaceAllStringFunc(c.Type, func(f string) string {
-			jk, ok := key[strings.TrimSuffix(f, ":")]
-			if !ok {
-				t.Fatalf("struct field %q of column %q is no field of the log record", f, c.Name)
-			}
-			return jk + " "
-		})
-		out[c.Field] = strings.NewReplacer("struct<", "STRUCT(", ">", ")", "map<string,string", "MAP(VARCHAR,VARCHAR",
-			"string", "VARCHAR", "bigint", "BIGINT").Replace(typ)
-	}
-	return out
-}
-
 func runDuckDB(t *testing.T, root, sql string) []map[string]*string {
 	t.Helper()
-	node := "node"
-	if p := os.Getenv("JSII_NODE"); p != "" {
-		node = p
-	}
-	if _, err := os.Stat(filepath.Join(duckDir, "node_modules", "@duckdb", "node-api")); err != nil {
-		if os.Getenv("BEDROCKGOV_REQUIRE_DUCKDB") != "" {
-			t.Fatalf("DuckDB is not installed in %s: run make test (it installs it)", duckDir)
-		}
-		t.Skipf("DuckDB is not installed in %s (make test installs it)", duckDir)
-	}
-	req, _ := json.Marshal(map[string]any{"root": root, "columns": duckColumns(t), "table": "hub_logs", "sql": sql})
-	cmd := exec.Command(node, filepath.Join(duckDir, "sql.mjs"))
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("duckdb: %v\n%s\nSQL:\n%s", err, stderr.String(), sql)
-	}
-	var raw []map[string]*string
-	if err := json.Unmarshal(out, &raw); err != nil {
-		t.Fatalf("duckdb output: %v\n%s", err, out)
-	}
+	raw := duckdbtest.Run(t, root, "hub_logs", sql)
 	// DuckDB names a selected column by the JSON key's spelling (modelId); Athena lower-cases.
 	rows := make([]map[string]*string, len(raw))
 	for i, r := range raw {
@@ -96,33 +42,6 @@ func runDuckDB(t *testing.T, root, sql string) []map[string]*string {
 		}
 	}
 	return rows
-}
-
-func copyTree(t *testing.T, src string, skip map[string]bool) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if skip[filepath.ToSlash(rel)] {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		full := filepath.Join(dst, rel)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(full, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 func num(t *testing.T, row map[string]*string, col string) int64 {
@@ -176,7 +95,7 @@ func TestNamedQueriesEqualTheLogsReaderOnTheTrapTree(t *testing.T) {
 	if len(skip) != 2 {
 		t.Fatalf("unreadable objects %v: want the two corrupt objects of the trap tree", res.Unreadable)
 	}
-	root := copyTree(t, trapTree, skip)
+	root := duckdbtest.CopyTree(t, trapTree, skip)
 
 	var accounts []string
 	dirs, _ := os.ReadDir(filepath.Join(trapTree, "AWSLogs"))

@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bedrockgov/bedrockgov/tools/hubschema"
+	"github.com/bedrockgov/bedrockgov/tools/hubschema/duckdbtest"
 	"github.com/bedrockgov/bedrockgov/tools/report/usage"
 )
 
@@ -39,105 +36,17 @@ import (
 //   - skipped_lines differ (the Go reader counts those two lines; the SerDe also reads a .txt
 //     object's line, and blank lines are not rows): not compared.
 
-// duckDB finds node and the pinned @duckdb/node-api (make test installs it).
-func duckDB(t *testing.T) (node, script string) {
-	t.Helper()
-	dir, _ := filepath.Abs(".duckdb")
-	script = filepath.Join(dir, "sql.mjs")
-	node = "node"
-	if p := os.Getenv("JSII_NODE"); p != "" {
-		node = p
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api")); err != nil {
-		if os.Getenv("BEDROCKGOV_REQUIRE_DUCKDB") != "" {
-			t.Fatalf("DuckDB is not installed in %s: run make test (it installs it)", dir)
-		}
-		t.Skipf("DuckDB is not installed in %s (make test installs it)", dir)
-	}
-	if _, err := exec.LookPath(node); err != nil {
-		t.Skipf("no node to run DuckDB: %v", err)
-	}
-	return node, script
-}
-
-// logRecordKeys spell the log record's JSON keys (BEDROCK.md); the hub table's lower-case
-// column and struct-field names must each be one of them.
-var logRecordKeys = []string{"schemaType", "schemaVersion", "timestamp", "accountId", "region", "requestId",
-	"operation", "modelId", "identity", "arn", "requestMetadata", "inferenceRegion", "errorCode",
-	"input", "inputContentType", "inputBodyJson", "inputBodyS3Path", "inputTokenCount", "cacheReadInputTokenCount",
-	"cacheWriteInputTokenCount", "output", "outputContentType", "outputBodyJson", "outputBodyS3Path", "outputTokenCount"}
-
-// duckColumns turns the hub table's columns into read_json columns (JSON key -> DuckDB type).
-func duckColumns(t *testing.T) map[string]string {
-	t.Helper()
-	key := map[string]string{}
-	for _, k := range logRecordKeys {
-		key[strings.ToLower(k)] = k
-	}
-	name := regexp.MustCompile(`[a-z0-9_]+:`)
-	out := map[string]string{}
-	for _, c := range hubschema.Columns {
-		k := c.Field
-		if key[c.Name] != k {
-			t.Fatalf("hub table column %q maps %q, no field of the log record", c.Name, c.Field)
-		}
-		typ := name.ReplaceAllStringFunc(c.Type, func(f string) string {
-			jk, ok := key[strings.TrimSuffix(f, ":")]
-			if !ok {
-				t.Fatalf("hub table column %q: struct field %q is no field of the log record", c.Name, f)
-			}
-			return jk + " "
-		})
-		typ = strings.NewReplacer("struct<", "STRUCT(", ">", ")", "map<string,string", "MAP(VARCHAR,VARCHAR",
-			"string", "VARCHAR", "bigint", "BIGINT").Replace(typ)
-		out[k] = typ
-	}
-	return out
-}
-
 func runDuckDB(t *testing.T, root, table, sql string) []athenaRow {
 	t.Helper()
-	node, script := duckDB(t)
-	req, _ := json.Marshal(map[string]any{"root": root, "columns": duckColumns(t), "table": table, "sql": sql})
-	cmd := exec.Command(node, script)
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("duckdb: %v\n%s", err, stderr.String())
-	}
 	var rows []athenaRow
-	if err := json.Unmarshal(out, &rows); err != nil {
-		t.Fatalf("duckdb output: %v\n%s", err, out)
+	for _, r := range duckdbtest.Run(t, root, table, sql) {
+		rows = append(rows, r)
 	}
 	return rows
 }
 
-// copyTree copies the committed tree, leaving out the named objects.
 func copyTree(t *testing.T, src string, skip map[string]bool) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if skip[filepath.ToSlash(rel)] {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		full := filepath.Join(dst, rel)
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		return os.WriteFile(full, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return duckdbtest.CopyTree(t, src, skip)
 }
 
 // coercedTrapLines are the two lines of a.json.gz a JSON SerDe reads as records (see above).
@@ -261,7 +170,9 @@ func TestAthenaBenchRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	threads, _ := strconv.Atoi(os.Getenv("THREADS"))
-	req, _ := json.Marshal(map[string]any{"root": root, "columns": duckColumns(t), "table": "hub_logs", "sql": sql, "threads": max(threads, 1)})
+	r := duckdbtest.Request(t, root, "hub_logs", sql)
+	r["threads"] = max(threads, 1)
+	req, _ := json.Marshal(r)
 	if err := os.WriteFile(out, req, 0o644); err != nil {
 		t.Fatal(err)
 	}
