@@ -136,17 +136,17 @@ type worker struct {
 	parser    Parser
 	rec       Record
 	br        *bufio.Reader
-	gzbr      *bufio.Reader
 	gz        *gzip.Reader
-	long      []byte
+	sink      lineSink
 	objects   int64
 	bytes     int64
 	lineBytes int64
 }
 
 func newWorker(cfg *Config) *worker {
-	w := &worker{agg: NewAggregator(cfg), obj: NewAggregator(cfg), br: bufio.NewReaderSize(nil, 64<<10), gzbr: bufio.NewReaderSize(nil, 256<<10)}
+	w := &worker{agg: NewAggregator(cfg), obj: NewAggregator(cfg), br: bufio.NewReaderSize(nil, 64<<10)}
 	w.parser.TagKey = cfg.opt.TagKey
+	w.sink.w = w
 	return w
 }
 
@@ -172,6 +172,7 @@ func (w *worker) readObject(ctx context.Context, o Object) (int64, int64, error)
 	defer rc.Close()
 	cr := &countingReader{r: rc}
 	w.br.Reset(cr)
+	var src io.WriterTo = w.br
 	if magic, _ := w.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		if w.gz == nil {
 			w.gz, err = gzip.NewReader(w.br)
@@ -181,52 +182,94 @@ func (w *worker) readObject(ctx context.Context, o Object) (int64, int64, error)
 		if err != nil {
 			return cr.n, 0, fmt.Errorf("gzip: %w", err)
 		}
-		w.gzbr.Reset(w.gz)
-		lb, err := w.lines(w.gzbr)
-		return cr.n, lb, err
+		src = w.gz
 	}
-	lb, err := w.lines(w.br)
+	lb, err := w.sink.from(src)
 	return cr.n, lb, err
 }
 
-func (w *worker) lines(br *bufio.Reader) (int64, error) {
-	var total int64
-	for {
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			w.long = append(w.long[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = br.ReadSlice('\n')
-				if len(w.long) <= MaxLineBytes {
-					w.long = append(w.long, line...)
-				}
-			}
-			line = w.long
-			if len(line) > MaxLineBytes {
-				// skipped and reported as oversized, not as malformed JSON
-				total += int64(len(line))
-				w.obj.Skipped++
-				w.obj.Oversized++
-				if err != nil {
-					if err == io.EOF {
-						return total, nil
-					}
-					return total, err
-				}
-				continue
-			}
-		}
-		total += int64(len(line))
-		if len(line) > 0 {
-			w.line(line)
-		}
-		if err != nil {
-			if err == io.EOF {
-				return total, nil
-			}
-			return total, err
-		}
+// lineSink splits a stream into lines and parses each one. The decompressor
+// writes straight from its window (gzip.Reader.WriteTo), so a line is parsed
+// where it was decoded and only a line that spans two writes is copied.
+type lineSink struct {
+	w       *worker
+	partial []byte // the start of a line that continues in the next write
+	over    bool   // the current line is already longer than MaxLineBytes
+	total   int64
+}
+
+// from reads src to its end and returns the line bytes seen.
+func (s *lineSink) from(src io.WriterTo) (int64, error) {
+	s.partial, s.over, s.total = s.partial[:0], false, 0
+	_, err := src.WriteTo(s)
+	if err == nil {
+		s.endLine() // a last line without a newline
 	}
+	if cap(s.partial) > 1<<20 {
+		s.partial = nil // do not keep the memory of one huge line
+	}
+	return s.total, err
+}
+
+func (s *lineSink) Write(p []byte) (int, error) {
+	n := len(p)
+	s.total += int64(n)
+	if len(s.partial) > 0 || s.over {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			s.keep(p)
+			return n, nil
+		}
+		s.keep(p[:i+1])
+		s.endLine()
+		p = p[i+1:]
+	}
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			break
+		}
+		if i+1 > MaxLineBytes {
+			s.oversized()
+		} else {
+			s.w.line(p[:i+1])
+		}
+		p = p[i+1:]
+	}
+	s.keep(p)
+	return n, nil
+}
+
+// keep appends p to the pending line, or drops it once the line is too long.
+func (s *lineSink) keep(p []byte) {
+	if s.over || len(p) == 0 {
+		return
+	}
+	if len(s.partial)+len(p) > MaxLineBytes {
+		s.over, s.partial = true, s.partial[:0]
+		return
+	}
+	s.partial = append(s.partial, p...)
+}
+
+// endLine parses the pending line, or counts it as oversized.
+func (s *lineSink) endLine() {
+	if s.over {
+		s.oversized()
+		s.over = false
+		return
+	}
+	if len(s.partial) > 0 {
+		s.w.line(s.partial)
+		s.partial = s.partial[:0]
+	}
+}
+
+// oversized counts a line longer than MaxLineBytes: skipped and reported as
+// oversized, not as malformed JSON.
+func (s *lineSink) oversized() {
+	s.w.obj.Skipped++
+	s.w.obj.Oversized++
 }
 
 func (w *worker) line(line []byte) {
@@ -245,7 +288,8 @@ func (w *worker) line(line []byte) {
 func ReadLines(r io.Reader, agg *Aggregator) error {
 	w := &worker{obj: agg}
 	w.parser.TagKey = agg.cfg.opt.TagKey
-	_, err := w.lines(bufio.NewReaderSize(r, 64<<10))
+	w.sink.w = w
+	_, err := w.sink.from(bufio.NewReaderSize(r, 64<<10))
 	return err
 }
 
