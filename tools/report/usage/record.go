@@ -36,9 +36,6 @@ type Record struct {
 // ErrMalformed is returned by Parse for a line that is not a usable log record.
 var ErrMalformed = errors.New("malformed record")
 
-// maxDepth matches the nesting limit of encoding/json.
-const maxDepth = 10000
-
 // maxTokens bounds a token count so that sums and costs cannot overflow int64.
 const maxTokens = 1_000_000_000_000_000
 
@@ -50,8 +47,11 @@ const maxTokens = 1_000_000_000_000_000
 // missing or not a string, when timestamp is missing or not RFC 3339, or when a
 // field the report reads has the wrong type (a token count must be a
 // non-negative integer; null counts as absent). The parser checks the JSON
-// structure of the whole line but is lenient about the contents of strings it
-// skips (escape sequences and control characters inside bodies).
+// structure of the line around the values it skips; of a skipped object or
+// array (a request or response body) it checks that its strings end and its
+// brackets balance (skip.go), and of skipped strings it does not check escape
+// sequences or control characters. For a line that is valid JSON it reads
+// exactly what encoding/json reads (FuzzParse).
 type Parser struct {
 	// TagKey selects the requestMetadata key reported as Record.Tag; empty
 	// means requestMetadata is not read.
@@ -64,6 +64,9 @@ type Parser struct {
 type scanner struct {
 	b []byte
 	i int
+	// masks of the line's blocks maskBase.. (skip.go), computed as needed
+	masks    []blockMask
+	maskBase int
 }
 
 // Parse fills r from line. It returns ErrMalformed for a line that is not a
@@ -72,7 +75,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 	*r = Record{}
 	p.scratch = p.scratch[:0]
 	s := &p.s
-	s.b, s.i = line, 0
+	s.b, s.i, s.masks = line, 0, s.masks[:0]
 	var ts []byte
 	var haveTS bool
 	s.ws()
@@ -131,13 +134,13 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 					r.CallerARN, _, ok = p.str()
 					return ok
 				}
-				return s.skip(0)
+				return s.skip()
 			}) {
 				return ErrMalformed
 			}
 		case "requestMetadata":
 			if p.TagKey == "" {
-				if !s.skip(0) {
+				if !s.skip() {
 					return ErrMalformed
 				}
 				break
@@ -149,7 +152,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 					r.HasTag = !null
 					return ok
 				}
-				return s.skip(0)
+				return s.skip()
 			}) {
 				return ErrMalformed
 			}
@@ -164,7 +167,7 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 				case "cacheWriteInputTokenCount":
 					r.CacheWriteTokens, ok = s.count()
 				default:
-					ok = s.skip(0)
+					ok = s.skip()
 				}
 				return ok
 			}) {
@@ -177,12 +180,12 @@ func (p *Parser) Parse(line []byte, r *Record) error {
 					r.OutputTokens, ok = s.count()
 					return ok
 				}
-				return s.skip(0)
+				return s.skip()
 			}) {
 				return ErrMalformed
 			}
 		default:
-			if !s.skip(0) {
+			if !s.skip() {
 				return ErrMalformed
 			}
 		}
@@ -216,7 +219,7 @@ func (p *Parser) key() ([]byte, bool) {
 	}
 	// Keys are compared with known ASCII names: only escapes need decoding (an
 	// invalid UTF-8 key cannot equal a known name either way).
-	raw, esc, ok := s.str()
+	raw, esc, _, ok := s.str()
 	if !ok {
 		return nil, false
 	}
@@ -253,11 +256,11 @@ func (p *Parser) str() (v []byte, null bool, ok bool) {
 // strValue reads a string at s.i and returns its decoded contents.
 func (p *Parser) strValue() ([]byte, bool) {
 	s := &p.s
-	raw, esc, ok := s.str()
+	raw, esc, ascii, ok := s.str()
 	if !ok {
 		return nil, false
 	}
-	if !esc && utf8.Valid(raw) {
+	if ascii || !esc && utf8.Valid(raw) {
 		return raw, true
 	}
 	return p.unescape(raw)
@@ -332,24 +335,29 @@ func (s *scanner) lit(l string) bool {
 }
 
 // str scans a string starting at the opening quote and returns the raw bytes
-// between the quotes and whether they contain a backslash.
-func (s *scanner) str() (raw []byte, esc bool, ok bool) {
+// between the quotes, whether they contain a backslash, and whether they are
+// known to be ASCII.
+func (s *scanner) str() (raw []byte, esc, ascii, ok bool) {
 	s.i++
 	start := s.i
+	if end, ascii, found := s.quoteAfter(start); found {
+		s.i = end + 1
+		return s.b[start:end], false, ascii, true
+	}
 	for {
 		j := bytes.IndexByte(s.b[s.i:], '"')
 		if j < 0 {
-			return nil, false, false
+			return nil, false, false, false
 		}
 		k := bytes.IndexByte(s.b[s.i:s.i+j], '\\')
 		if k < 0 {
 			s.i += j + 1
-			return s.b[start : s.i-1], esc, true
+			return s.b[start : s.i-1], esc, false, true
 		}
 		esc = true
 		s.i += k + 2
 		if s.i > len(s.b) {
-			return nil, false, false
+			return nil, false, false, false
 		}
 	}
 }
@@ -382,60 +390,18 @@ func (s *scanner) count() (int64, bool) {
 	return n, true
 }
 
-// skip skips one JSON value, checking its structure.
-func (s *scanner) skip(depth int) bool {
-	if s.i >= len(s.b) || depth > maxDepth {
+// skip skips one JSON value: a scalar is checked against JSON's grammar; an
+// object or array (a request or response body) is skipped by skipContainer.
+func (s *scanner) skip() bool {
+	if s.i >= len(s.b) {
 		return false
 	}
 	switch c := s.b[s.i]; c {
+	case '{', '[':
+		return s.skipContainer()
 	case '"':
-		_, _, ok := s.str()
+		_, _, _, ok := s.str()
 		return ok
-	case '{':
-		s.i++
-		s.ws()
-		if s.eat('}') {
-			return true
-		}
-		for {
-			if s.i >= len(s.b) || s.b[s.i] != '"' {
-				return false
-			}
-			if _, _, ok := s.str(); !ok {
-				return false
-			}
-			s.ws()
-			if !s.eat(':') {
-				return false
-			}
-			s.ws()
-			if !s.skip(depth + 1) {
-				return false
-			}
-			s.ws()
-			if s.eat(',') {
-				s.ws()
-				continue
-			}
-			return s.eat('}')
-		}
-	case '[':
-		s.i++
-		s.ws()
-		if s.eat(']') {
-			return true
-		}
-		for {
-			if !s.skip(depth + 1) {
-				return false
-			}
-			s.ws()
-			if s.eat(',') {
-				s.ws()
-				continue
-			}
-			return s.eat(']')
-		}
 	case 't':
 		return s.lit("true")
 	case 'f':
