@@ -36,6 +36,9 @@ type Record struct {
 // ErrMalformed is returned by Parse for a line that is not a usable log record.
 var ErrMalformed = errors.New("malformed record")
 
+// maxDepth is encoding/json's nesting limit; a body nested deeper is rejected.
+const maxDepth = 10000
+
 // maxTokens bounds a token count so that sums and costs cannot overflow int64.
 const maxTokens = 1_000_000_000_000_000
 
@@ -49,8 +52,8 @@ const maxTokens = 1_000_000_000_000_000
 // non-negative integer; null counts as absent). The parser checks the JSON
 // structure of the line around the values it skips; of a skipped object or
 // array (a request or response body) it checks that its strings end and its
-// brackets balance (skip.go), and of skipped strings it does not check escape
-// sequences or control characters. For a line that is valid JSON it reads
+// brackets balance, not nested deeper than encoding/json allows (skip.go), and
+// of skipped strings it does not check escape sequences or control characters. For a line that is valid JSON it reads
 // exactly what encoding/json reads (FuzzParse).
 type Parser struct {
 	// TagKey selects the requestMetadata key reported as Record.Tag; empty
@@ -344,15 +347,21 @@ func (s *scanner) str() (raw []byte, esc, ascii, ok bool) {
 		s.i = end + 1
 		return s.b[start:end], false, ascii, true
 	}
+	// a backslash comes first: step over each escape, searching for the next
+	// quote again only once an escape has passed it (linear in the string)
+	q := -1
 	for {
-		j := bytes.IndexByte(s.b[s.i:], '"')
-		if j < 0 {
-			return nil, false, false, false
+		if q < s.i {
+			j := bytes.IndexByte(s.b[s.i:], '"')
+			if j < 0 {
+				return nil, false, false, false
+			}
+			q = s.i + j
 		}
-		k := bytes.IndexByte(s.b[s.i:s.i+j], '\\')
+		k := bytes.IndexByte(s.b[s.i:q], '\\')
 		if k < 0 {
-			s.i += j + 1
-			return s.b[start : s.i-1], esc, false, true
+			s.i = q + 1
+			return s.b[start:q], esc, false, true
 		}
 		esc = true
 		s.i += k + 2

@@ -137,14 +137,18 @@ func (s *scanner) skipContainer() bool {
 		inString = uint64(int64(str) >> 63)
 		opens := m.open & valid &^ str
 		closes := m.close & valid &^ str
-		if n := bits.OnesCount64(closes); n < depth {
-			depth += bits.OnesCount64(opens) - n
+		// a block whose closing brackets cannot end the body, and whose opening
+		// ones cannot pass the depth limit, is counted, not walked
+		if n, o := bits.OnesCount64(closes), bits.OnesCount64(opens); n < depth && depth+o <= maxDepth {
+			depth += o - n
 			continue
 		}
 		for x := opens | closes; x != 0; x &= x - 1 {
 			bit := x & -x
 			if opens&bit != 0 {
-				depth++
+				if depth++; depth > maxDepth {
+					return false
+				}
 				continue
 			}
 			depth--

@@ -116,3 +116,23 @@ func TestParserLongLinesAgreeWithEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// Edge cases a generator rarely makes: a string of escapes long enough that a
+// rescan per escape would take minutes, and bodies nested around
+// encoding/json's depth limit (over it, the line is rejected).
+func TestParserEscapesAndDepth(t *testing.T) {
+	esc := `{"timestamp":"2026-11-20T10:00:00Z","modelId":"m","requestId":"` + strings.Repeat(`\n`, 1<<20) + `","input":{"inputTokenCount":3}}`
+	var p Parser
+	var r Record
+	if err := p.Parse([]byte(esc), &r); err != nil || r.InputTokens != 3 {
+		t.Fatalf("a string of 2^20 escapes: err %v, input tokens %d", err, r.InputTokens)
+	}
+	for _, d := range []int{1, 63, 64, 65, 9990, 10001, 10100} {
+		line := `{"timestamp":"2026-11-20T10:00:00Z","modelId":"m","input":{"inputBodyJson":` +
+			strings.Repeat("[", d) + strings.Repeat("]", d) + `,"inputTokenCount":1}}`
+		checkParse(t, []byte(line), "")
+		if err := p.Parse([]byte(line), &r); (err == nil) != json.Valid([]byte(line)) {
+			t.Errorf("body nested %d deep: parse error %v, valid JSON %v", d, err, json.Valid([]byte(line)))
+		}
+	}
+}
