@@ -5,17 +5,20 @@ import "math/bits"
 // Skipping request and response bodies is most of the parser's work: a body
 // is kilobytes of prompts and completions in dozens of small JSON values. The
 // skipper below does it 64 bytes at a time, in the way of simdjson's first
-// stage: blockMasks marks every quote, backslash, opening bracket ({ or [) and
-// closing bracket (} or ]) of a block in four 64-bit masks (with AVX2 where the
-// CPU has it), and skipContainer then works on whole masks — escaped quotes
-// removed, the bytes inside strings found with a prefix XOR, brackets outside
-// strings counted with popcounts — until the bracket that closes the body.
+// stage: blockMasks marks every quote, backslash, opening bracket ({ or [),
+// closing bracket (} or ]) and byte >= 0x80 of a block in 64-bit masks (with
+// AVX2 where the CPU has it), and skipContainer then works on whole masks —
+// escaped quotes removed, the bytes inside strings found with a prefix XOR,
+// brackets outside strings counted with popcounts — until the bracket that
+// closes the body. The parser's strings are found with the same masks
+// (quoteAfter), which also tell which of them are ASCII.
 //
-// It checks that strings are terminated and brackets balance, not the rest of
-// the body's grammar (a missing comma, or ] closing a {, is not noticed): the
-// body is not the report's, and for any line that is valid JSON the end it
-// finds is the one a full parser finds (FuzzParse checks this against
-// encoding/json).
+// It checks that strings are terminated and brackets balance, nested no
+// deeper than encoding/json allows, not the rest of the body's grammar (a
+// missing comma, or ] closing a {, is not noticed): the body is not the
+// report's, and for any line that is valid JSON the end it finds is the one a
+// full parser finds (FuzzParse and the tests in skip_test.go check this
+// against encoding/json).
 
 // blockMask holds, for one 64-byte block, one bit per byte: bit k is byte k.
 type blockMask struct {
