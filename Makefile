@@ -94,7 +94,7 @@ diff: tools ## cdk diff against the deployed stacks
 
 bench: bench-synth bench-logging bench-report ## every benchmark (synth, logging tool, report tool); about 8 minutes
 
-bench-synth: tools ## warm synth time of the whole app vs a one-bucket app, and make test wall time
+bench-synth: tools ## warm synth time of the whole app vs a one-bucket app (with and without validation), and make test wall time
 	bash scripts/bench-synth.sh
 
 bench-logging: ## tools/logging: enabling 100 accounts x 3 regions, concurrent vs sequential
