@@ -50,11 +50,12 @@ const maxTokens = 1_000_000_000_000_000
 // missing or not a string, when timestamp is missing or not RFC 3339, or when a
 // field the report reads has the wrong type (a token count must be a
 // non-negative integer; null counts as absent). The parser checks the JSON
-// structure of the line around the values it skips; of a skipped object or
+// structure of the line around the values it skips. Of a skipped object or
 // array (a request or response body) it checks that its strings end and its
-// brackets balance, not nested deeper than encoding/json allows (skip.go), and
-// of skipped strings it does not check escape sequences or control characters. For a line that is valid JSON it reads
-// exactly what encoding/json reads (FuzzParse).
+// brackets balance, nested no deeper than encoding/json allows (skip.go); of
+// a skipped string it does not check escape sequences or control characters.
+// For a line that is valid JSON it reads exactly what encoding/json reads
+// (FuzzParse).
 type Parser struct {
 	// TagKey selects the requestMetadata key reported as Record.Tag; empty
 	// means requestMetadata is not read.
