@@ -161,9 +161,7 @@ func counterCells(x usage.Row) []string {
 }
 
 func totalsRow(r *usage.Report) usage.Row {
-	t := usage.Row{Key: "TOTAL", Records: r.Records, Errors: r.Errors, InputTokens: r.InputTokens, OutputTokens: r.OutputTokens,
-		CacheReadTokens: r.CacheReadTokens, CacheWriteTokens: r.CacheWriteTokens, CostUnits: r.CostUnits, UnpricedRecords: r.UnpricedRecords,
-		UnpricedTokens: r.UnpricedTokens, CostStatus: r.CostStatus}
+	t := usage.Row{Key: "TOTAL", Figures: r.Figures}
 	if r.Comparison != nil {
 		t.Change = &r.Comparison.Change
 	}

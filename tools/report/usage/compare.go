@@ -78,7 +78,7 @@ func Compare(cur, prev *Report) {
 		for i := range l.cur {
 			p := before[l.cur[i].Key]
 			if p == nil {
-				p = &Row{EstimatedCostUSD: "0", CostStatus: CostComplete}
+				p = &Row{Figures: Figures{EstimatedCostUSD: "0", CostStatus: CostComplete}}
 			}
 			c := changeOf(&l.cur[i], p)
 			l.cur[i].Change = &c
@@ -94,8 +94,7 @@ func Compare(cur, prev *Report) {
 }
 
 func totalRow(r *Report) Row {
-	return Row{Key: "total", Records: r.Records, InputTokens: r.InputTokens, OutputTokens: r.OutputTokens, CacheReadTokens: r.CacheReadTokens,
-		CacheWriteTokens: r.CacheWriteTokens, EstimatedCostUSD: r.EstimatedCostUSD, CostStatus: r.CostStatus, CostUnits: r.CostUnits}
+	return Row{Key: "total", Figures: r.Figures}
 }
 
 // PreviousPeriod returns the period of the same length just before

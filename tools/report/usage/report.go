@@ -7,10 +7,8 @@ import (
 	"time"
 )
 
-// Row is one entry of a breakdown in the JSON report: a key and the same eight
-// counters as the totals.
-type Row struct {
-	Key              string      `json:"key"`
+// Figures are the counters of the totals and of every breakdown row.
+type Figures struct {
 	Records          int64       `json:"records"`
 	Errors           int64       `json:"errors"`
 	InputTokens      int64       `json:"input_tokens"`
@@ -24,35 +22,37 @@ type Row struct {
 	// CostStatus is complete, partial (estimated_cost_usd is a lower bound)
 	// or unpriced (no token of the row has a price: the cost is unknown).
 	CostStatus string `json:"cost_status"`
-	// Change compares the row with the previous period (--compare).
-	Change *Change `json:"change,omitempty"`
 	// CostUnits is the exact cost in 1e-10 USD (not serialised).
 	CostUnits int64 `json:"-"`
 }
 
-// RowOf converts a breakdown entry.
-func RowOf(k KeyCounters) Row {
-	c := k.Counters
-	return Row{Key: k.Key, Records: c.Records, Errors: c.Errors, InputTokens: c.InputTokens,
+// FiguresOf converts counters.
+func FiguresOf(c *Counters) Figures {
+	return Figures{Records: c.Records, Errors: c.Errors, InputTokens: c.InputTokens,
 		OutputTokens: c.OutputTokens, CacheReadTokens: c.CacheReadTokens, CacheWriteTokens: c.CacheWriteTokens,
 		EstimatedCostUSD: json.Number(FormatUSD(c.CostUnits)), UnpricedRecords: c.Unpriced, UnpricedTokens: c.UnpricedTokens,
 		CostStatus: c.CostStatus(), CostUnits: c.CostUnits}
 }
 
+// Row is one entry of a breakdown in the JSON report: a key and the same
+// figures as the totals.
+type Row struct {
+	Key string `json:"key"`
+	Figures
+	// Change compares the row with the previous period (--compare).
+	Change *Change `json:"change,omitempty"`
+}
+
+// RowOf converts a breakdown entry.
+func RowOf(k KeyCounters) Row {
+	return Row{Key: k.Key, Figures: FiguresOf(&k.Counters)}
+}
+
 // Report is the stable JSON contract of tools/report. Costs are exact decimal
 // numbers; every by_* list sums to the totals.
 type Report struct {
-	Records          int64       `json:"records"`
-	Errors           int64       `json:"errors"`
-	InputTokens      int64       `json:"input_tokens"`
-	OutputTokens     int64       `json:"output_tokens"`
-	CacheReadTokens  int64       `json:"cache_read_input_tokens"`
-	CacheWriteTokens int64       `json:"cache_write_input_tokens"`
-	EstimatedCostUSD json.Number `json:"estimated_cost_usd"`
-	UnpricedRecords  int64       `json:"unpriced_records"`
-	UnpricedTokens   int64       `json:"unpriced_tokens"`
-	CostStatus       string      `json:"cost_status"`
-	SkippedLines     int64       `json:"skipped_lines"`
+	Figures
+	SkippedLines int64 `json:"skipped_lines"`
 	// OversizedLines counts the skipped lines longer than MaxLineBytes.
 	OversizedLines    int64 `json:"oversized_lines"`
 	MaxLineBytes      int64 `json:"max_line_bytes"`
@@ -100,9 +100,6 @@ type Report struct {
 	Comparison *Comparison `json:"comparison,omitempty"`
 	// Notes explain limits of the source (for example, metrics carry no caller).
 	Notes []string `json:"notes,omitempty"`
-
-	// CostUnits is the exact total cost in 1e-10 USD (not serialised).
-	CostUnits int64 `json:"-"`
 }
 
 // Period is the reporting window; empty strings mean open.
@@ -148,10 +145,7 @@ type MetricsModel struct {
 func BuildReport(a *Aggregator, source string, start, end time.Time) *Report {
 	t := a.Total
 	r := &Report{
-		Records: t.Records, Errors: t.Errors, InputTokens: t.InputTokens, OutputTokens: t.OutputTokens,
-		CacheReadTokens: t.CacheReadTokens, CacheWriteTokens: t.CacheWriteTokens,
-		EstimatedCostUSD: json.Number(FormatUSD(t.CostUnits)), CostUnits: t.CostUnits,
-		UnpricedRecords: t.Unpriced, UnpricedTokens: t.UnpricedTokens, CostStatus: t.CostStatus(), SkippedLines: a.Skipped, OversizedLines: a.Oversized, MaxLineBytes: int64(MaxLineBytes), OutOfRangeRecords: a.OutOfRange,
+		Figures: FiguresOf(&t), SkippedLines: a.Skipped, OversizedLines: a.Oversized, MaxLineBytes: int64(MaxLineBytes), OutOfRangeRecords: a.OutOfRange,
 		ByModel: rows(a.Rows(ByModel)), ByModelID: rows(a.Rows(ByModelID)), ByAccount: rows(a.Rows(ByAccount)),
 		ByCaller: rows(a.Rows(ByCaller)), ByDay: rows(a.Days()), ByOperation: rows(a.Rows(ByOperation)),
 		ByRegion: rows(a.Rows(ByRegion)), ByInferenceRegion: rows(a.Rows(ByInferenceRegion)),
@@ -241,7 +235,7 @@ func fillDays(days []Row, start, end time.Time) []Row {
 			out = append(out, x)
 			delete(have, k)
 		} else {
-			out = append(out, Row{Key: k, EstimatedCostUSD: "0", CostStatus: CostComplete})
+			out = append(out, Row{Key: k, Figures: Figures{EstimatedCostUSD: "0", CostStatus: CostComplete}})
 		}
 	}
 	if len(have) > 0 { // a day outside the period: cannot happen, records are filtered
