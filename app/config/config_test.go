@@ -65,6 +65,10 @@ func TestEachBadValueIsNamed(t *testing.T) {
 			[]string{`environments[0] (dev).logRetentionDays: 45 is not a retention CloudWatch Logs accepts`}},
 		{"missing environment field", func(e []any) { delete(env(e, 1), "account") },
 			[]string{`environments[1] (staging).account: missing`}},
+		{"extra tags", func(e []any) {
+			env(e, 0)["tags"].(map[string]any)["extra"] = map[string]any{"aws:x": "y", "team": "a\x00b"}
+		}, []string{`environments[0] (dev).tags.extra: key "aws:x" is not a valid tag key`,
+			`environments[0] (dev).tags.extra.team: "a\x00b" is not a valid tag value`}},
 		{"missing name", func(e []any) { delete(env(e, 1), "name") },
 			[]string{`environments[1].name: missing`}},
 		{"duplicate environments", func(e []any) { env(e, 1)["name"] = "dev" },

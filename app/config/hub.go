@@ -241,17 +241,5 @@ func (h *Hub) validate(c *Config, p *problems) {
 	if h.WeeklySummarySchedule != "" && !scheduleRe.MatchString(h.WeeklySummarySchedule) {
 		p.add("%s.weeklySummarySchedule: %q is not an EventBridge Scheduler expression such as %q or \"rate(7 days)\"", at, h.WeeklySummarySchedule, DefaultWeeklySummarySchedule)
 	}
-	keys := make([]string, 0, len(h.Tags))
-	for k := range h.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if k == "" || len(k) > 128 || !tagRe.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
-			p.add("%s.tags: key %q is not a valid tag key (1-128 characters, not starting with aws:)", at, k)
-		}
-		if !validTagValue(h.Tags[k]) {
-			p.add("%s.tags.%s: %q is not a valid tag value", at, k, h.Tags[k])
-		}
-	}
+	p.tags(at+".tags", h.Tags)
 }

@@ -2,9 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/bedrockgov/bedrockgov/tools/awsregions"
@@ -180,25 +181,25 @@ func (e *Environment) validate(at string, p *problems) {
 			p.add("%s.tags.%s: %q is not a valid tag value (at most 256 letters, digits, spaces and _.:/=+-@)", at, tg.key, tg.v)
 		}
 	}
-	keys := make([]string, 0, len(tags.Extra))
-	for k := range tags.Extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if k == "" || len(k) > 128 || !tagRe.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
-			p.add("%s.tags.extra: key %q is not a valid tag key (1-128 characters, not starting with aws:)", at, k)
-		}
-		if !validTagValue(tags.Extra[k]) {
-			p.add("%s.tags.extra.%s: %q is not a valid tag value", at, k, tags.Extra[k])
-		}
-	}
+	p.tags(at+".tags.extra", tags.Extra)
 	e.validateMember(at, p)
 }
 
 type problems []string
 
 func (p *problems) add(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// tags checks a map of free-form tags at key, in key order.
+func (p *problems) tags(key string, tags map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if k == "" || len(k) > 128 || !tagRe.MatchString(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			p.add("%s: key %q is not a valid tag key (1-128 characters, not starting with aws:)", key, k)
+		}
+		if !validTagValue(tags[k]) {
+			p.add("%s.%s: %q is not a valid tag value", key, k, tags[k])
+		}
+	}
+}
 
 // account checks a required 12-digit account ID at key; hint says what to set when it is missing.
 func (p *problems) account(key, v, hint string) {
