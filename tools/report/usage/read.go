@@ -195,25 +195,23 @@ type lineSink struct {
 	w       *worker
 	partial []byte // the start of a line that continues in the next write
 	over    bool   // the current line is already longer than MaxLineBytes
-	total   int64
 }
 
 // from reads src to its end and returns the line bytes seen.
 func (s *lineSink) from(src io.WriterTo) (int64, error) {
-	s.partial, s.over, s.total = s.partial[:0], false, 0
-	_, err := src.WriteTo(s)
+	s.partial, s.over = s.partial[:0], false
+	n, err := src.WriteTo(s)
 	if err == nil {
 		s.endLine() // a last line without a newline
 	}
 	if cap(s.partial) > 1<<20 {
 		s.partial = nil // do not keep the memory of one huge line
 	}
-	return s.total, err
+	return n, err
 }
 
 func (s *lineSink) Write(p []byte) (int, error) {
 	n := len(p)
-	s.total += int64(n)
 	if len(s.partial) > 0 || s.over {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
